@@ -57,7 +57,9 @@ function quote(text: string): string {
 }
 
 function parseHost(input: string): string {
-  if (typeof input !== 'string' || input === '') fail('Host is empty. Expected a string such as example.com.')
+  if (typeof input !== 'string' || input === '') {
+    fail('Host is empty. Expected a string such as example.com.')
+  }
   if (input.length > MAX_INPUT_LENGTH) fail(`Host is longer than ${MAX_INPUT_LENGTH} characters.`)
   checkCharacters(input)
   const rest = input.replace(SCHEME, '')
