@@ -1,0 +1,44 @@
+import type { RefreshBody } from './schemas'
+
+/** The refresh fields a visitor's page reads, all strings as the original service sent them. */
+export type RefreshFields = Omit<RefreshBody, 'apiKey'>
+
+/** Unix time in nanoseconds as a decimal string, at millisecond precision. */
+const timestamp = () => `${Date.now()}000000`
+
+/**
+ * Encodes the connect frame. `seq` is the host's latest refresh sequence number ("0" when none)
+ * and `lastRefresh` that refresh's Data encoded as a JSON string, so a page that missed it while
+ * disconnected can apply it once; a page that did not miss it ignores both.
+ */
+export function connectFrame(id: string, seq: number, lastRefresh: string): string {
+  return JSON.stringify({
+    Timestamp: timestamp(),
+    Data: { id, message: 'socketizer connected', seq: String(seq), lastRefresh },
+  })
+}
+
+/** Builds the Data of a refreshPost frame. `spread` is the reload spread hint in milliseconds. */
+export function refreshData(fields: RefreshFields, seq: number, spreadMs: number) {
+  return {
+    cmd: 'refreshPost',
+    host: fields.host,
+    postUrl: fields.postUrl,
+    postId: fields.postId,
+    pageForPosts: fields.pageForPosts,
+    what: fields.what,
+    commentUrl: fields.commentUrl,
+    commentId: fields.commentId,
+    seq: String(seq),
+    spread: String(spreadMs),
+  }
+}
+
+export function refreshFrame(data: ReturnType<typeof refreshData>): string {
+  return JSON.stringify({ Timestamp: timestamp(), Data: data })
+}
+
+/** Builds the Data of an operator's notice to visitors. */
+export function noticeFrame(message: string): string {
+  return JSON.stringify({ Timestamp: timestamp(), Data: { cmd: 'notice', message } })
+}

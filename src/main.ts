@@ -1,0 +1,84 @@
+#!/usr/bin/env bun
+import { describeOptions, loadServeConfig, argOptions, serveOptions } from './config'
+import { parseArgs } from 'node:util'
+import { ApiError } from './errors'
+import { createLogger } from './log'
+import { startServer } from './server'
+import { settingsCommand, siteCommands, statsCommand, UsageError } from './commands'
+
+const usage = `Usage: socketizer COMMAND [options]
+
+Commands:
+  serve                  run the service
+  site add|list|show|update|remove|rotate-key
+                         manage registered WordPress sites
+  settings               print or change service settings
+  stats                  print the counters kept across restarts
+
+Run "socketizer COMMAND --help" for a command's options.`
+
+const serveUsage = `Usage: socketizer serve [options]
+Runs the service. Each option can also be set by its environment variable.
+
+${describeOptions(serveOptions)}`
+
+async function serve(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: { ...argOptions(serveOptions), help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  })
+  if (values.help) return console.log(serveUsage)
+  const config = loadServeConfig(values)
+  const log = createLogger(config.logLevel)
+  const server = await startServer(config, log)
+  if ((await server.service.registry.listSites(0, 1)).total === 0) {
+    log.info(
+      { dataDir: config.dataDir },
+      `no sites registered yet; register one with: socketizer site add HOST --data-dir ${config.dataDir}`,
+    )
+  }
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out')
+      process.exit(1)
+    }, config.shutdownTimeoutMs + 1000)
+    server.stop().then(() => {
+      clearTimeout(timer)
+      process.exit(0)
+    })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+async function run(argv: string[]) {
+  const [command, ...rest] = argv
+  if (command === 'serve') return serve(rest)
+  if (command === 'settings') return settingsCommand.run(rest)
+  if (command === 'stats') return statsCommand.run(rest)
+  if (command === 'site') {
+    const [name, ...args] = rest
+    const sub = name ? siteCommands[name] : undefined
+    if (sub) return sub.run(args)
+    throw new UsageError(`Usage: socketizer site ${Object.keys(siteCommands).join('|')} ...`)
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    return console.log(usage)
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`)
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ApiError) console.error(`error: ${error.message}`)
+  else if (error instanceof UsageError) console.error(error.message)
+  else if (
+    error instanceof Error &&
+    'code' in error &&
+    String(error.code).startsWith('ERR_PARSE_ARGS')
+  ) {
+    console.error(`error: ${error.message}`)
+  } else console.error(`error: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(error instanceof UsageError ? 2 : 1)
+})

@@ -1,0 +1,83 @@
+import { Elysia } from 'elysia'
+import type { ServerWebSocket } from 'bun'
+import { CloseCode, closeReason } from '../close-codes'
+import { canonicalHost } from '../host'
+import type { Service } from '../service'
+
+export const livePrefix = '/service/wordpress/live/'
+
+/**
+ * One visitor's socket. Bun calls these methods through Elysia's WebSocket dispatcher; keeping
+ * them on a prototype and the state in four fields makes an idle socket cheap.
+ */
+export class VisitorSocket {
+  admitted = false
+
+  constructor(
+    private readonly service: Service,
+    readonly host: string | null,
+    readonly id: string,
+  ) {}
+
+  open(ws: ServerWebSocket<VisitorSocket>) {
+    const { hub, log } = this.service
+    if (this.host === null) return this.refuse(ws, CloseCode.invalidHost)
+    const admission = hub.admit(this.host)
+    if (!admission.ok) return this.refuse(ws, admission.code)
+    this.admitted = true
+    this.service.sockets.add(ws)
+    ws.subscribe(this.host)
+    ws.send(hub.connectFrame(this.host, this.id))
+    if (log.isLevelEnabled('debug'))
+      log.debug({ host: this.host, conn: this.id }, 'socket connected')
+  }
+
+  private refuse(ws: ServerWebSocket<VisitorSocket>, code: CloseCode) {
+    this.service.log.info({ host: this.host, conn: this.id, code }, 'socket refused')
+    ws.close(code, closeReason[code])
+  }
+
+  /** Visitors send nothing that matters; frames over the size limit are closed by Bun with 1009. */
+  message() {}
+
+  close(ws: ServerWebSocket<VisitorSocket>, code: number) {
+    if (!this.admitted) return
+    this.admitted = false
+    this.service.sockets.delete(ws)
+    this.service.hub.release(this.host!)
+    const { log } = this.service
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ host: this.host, conn: this.id, code }, 'socket closed')
+    }
+  }
+}
+
+/** Takes the raw path after the route prefix, so `/live/example.com/blog` is host `example.com/blog`. */
+function rawHost(url: string): string {
+  const start = url.indexOf(livePrefix) + livePrefix.length
+  const query = url.indexOf('?', start)
+  return url.slice(start, query === -1 ? undefined : query)
+}
+
+/** The visitors' route: completes the handshake, then admits or closes with a 4xxx code. */
+export const liveRoutes = (service: Service) =>
+  new Elysia({ name: 'live' }).get(
+    `${livePrefix}*`,
+    async ({ request, server }) => {
+      const parsed = canonicalHost(rawHost(request.url))
+      const host = parsed.ok ? parsed.host : null
+      if (host !== null && !service.registry.cached(host)) await service.refreshRegistry()
+      const socket = new VisitorSocket(service, host, service.nextConnectionId())
+      if (server?.upgrade(request, { data: socket })) return
+      return new Response(
+        JSON.stringify({
+          error: {
+            code: 'upgrade_required',
+            message: 'this route takes WebSocket connections only',
+          },
+        }),
+        { status: 426, headers: { 'content-type': 'application/json', upgrade: 'websocket' } },
+      )
+    },
+    { detail: { summary: 'Visitor WebSocket', tags: ['visitors'] } },
+  )

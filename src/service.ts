@@ -1,0 +1,48 @@
+import type { ServerWebSocket } from 'bun'
+import type { ServeConfig } from './config'
+import { Hub, type Fanout } from './hub'
+import type { Logger } from './log'
+import { Registry } from './registry'
+import { Stats } from './stats'
+import type { Store } from './store/types'
+
+/** Everything a request handler needs, created once per server. */
+export class Service {
+  readonly registry: Registry
+  readonly stats: Stats
+  readonly hub: Hub
+  /** Admitted sockets, so that a shutdown can close each with 1001. */
+  readonly sockets = new Set<ServerWebSocket<unknown>>()
+  private inflightRefresh: Promise<boolean> | null = null
+  private connectionCount = 0
+  private readonly idPrefix = Math.random().toString(36).slice(2, 8)
+
+  constructor(
+    readonly config: ServeConfig,
+    readonly store: Store,
+    readonly log: Logger,
+    fanout: Fanout,
+  ) {
+    this.registry = new Registry(store)
+    this.stats = new Stats(store)
+    this.hub = new Hub(this.registry, this.stats, fanout, config.coalesceWindowMs)
+  }
+
+  async load() {
+    await this.registry.refresh()
+    await this.stats.load()
+  }
+
+  /** Reloads the registry if another process changed it; concurrent callers share one check. */
+  refreshRegistry(): Promise<boolean> {
+    this.inflightRefresh ??= this.registry.refresh().finally(() => {
+      this.inflightRefresh = null
+    })
+    return this.inflightRefresh
+  }
+
+  /** Returns a connection id unique to this process: a random prefix and a counter. */
+  nextConnectionId(): string {
+    return `${this.idPrefix}-${(++this.connectionCount).toString(36)}`
+  }
+}
