@@ -11,6 +11,8 @@ import pkg from '../package.json'
 /** Turns any error thrown by a handler into the API's one error shape. */
 function toApiError(code: string | number, error: unknown): ApiError {
   if (error instanceof ApiError) return error
+  // Elysia wraps an error thrown by a parse hook in its own ParseError.
+  if (error instanceof Error && error.cause instanceof ApiError) return error.cause
   if (code === 'NOT_FOUND') return new ApiError('not_found', 'no such route')
   if (code === 'PARSE') return new ApiError('invalid_json', 'request body must be valid JSON')
   if (code === 'VALIDATION') {

@@ -8,13 +8,24 @@ import type { Settings, Site, Store } from './store/types'
 /** What the API and the CLI show of a site: everything but the key hash. */
 export type SiteView = Omit<Site, 'keyHash'> & { status: 'active' | 'inactive' | 'expired' }
 
-/** Parses input with a schema, turning the first issue into an invalid_body error naming the field. */
+/**
+ * Parses a request body with an object schema, turning the first issue into an invalid_body error
+ * that names the field.
+ */
 export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ApiError('invalid_body', 'request body must be a JSON object')
+  }
   const result = v.safeParse(schema, input)
   if (result.success) return result.output
   const issue = result.issues[0]
   const field = v.getDotPath(issue) ?? undefined
-  throw new ApiError('invalid_body', field ? `${field} ${issue.message}` : issue.message, field)
+  if (field === undefined) throw new ApiError('invalid_body', issue.message)
+  const missing = issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined
+  const message = missing
+    ? 'is required'
+    : issue.message.replace(/^Invalid type: /, 'has the wrong type: ')
+  throw new ApiError('invalid_body', `${field} ${message}`, field)
 }
 
 /** Drops keys whose value is undefined, so a patch changes only what it names. */

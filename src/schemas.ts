@@ -53,7 +53,11 @@ export const SettingsPatch = v.object({
 })
 export type SettingsPatch = v.InferOutput<typeof SettingsPatch>
 
-const field = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max)), '')
+const field = (max: number) =>
+  v.optional(
+    v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`)),
+    '',
+  )
 const id = v.optional(
   v.pipe(
     v.union([v.string(), v.number()], 'must be a string'),
@@ -78,7 +82,7 @@ export const RefreshBody = v.object({
   apiKey: v.pipe(
     v.string('must be a string'),
     v.minLength(1, 'must not be empty'),
-    v.maxLength(256),
+    v.maxLength(256, 'must be at most 256 characters'),
   ),
   postUrl: field(2048),
   postId: id,

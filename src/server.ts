@@ -25,7 +25,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   app.listen({
     hostname: config.listen.hostname,
     port: config.listen.port,
-    maxRequestBodySize: config.maxBodyBytes,
+    // Handlers reject bodies over maxBodyBytes with a JSON 413; this backstop stops a chunked
+    // body with no Content-Length from being buffered without bound.
+    maxRequestBodySize: config.maxBodyBytes * 2 + 4096,
     ...(config.tlsCert && config.tlsKey
       ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } }
       : {}),
