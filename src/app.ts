@@ -2,9 +2,11 @@ import { Elysia } from 'elysia'
 import { openapi } from '@elysiajs/openapi'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import { ApiError } from './errors'
+import { adminRoutes } from './routes/admin'
 import { clientRoutes } from './routes/client'
+import { opsRoutes } from './routes/ops'
 import { liveRoutes } from './routes/live'
-import { refreshRoutes } from './routes/refresh'
+import { refreshPath, refreshRoutes } from './routes/refresh'
 import type { Service } from './service'
 import pkg from '../package.json'
 
@@ -39,8 +41,10 @@ export function createApp(service: Service) {
   })
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error)
+      const path = new URL(request.url).pathname
+      if (path.startsWith(refreshPath)) service.metrics.refreshAnswered(apiError.status)
       if (apiError.status >= 500) {
-        service.log.error({ err: error, path: new URL(request.url).pathname }, 'request failed')
+        service.log.error({ err: error, path }, 'request failed')
       }
       return new Response(JSON.stringify(apiError), {
         status: apiError.status,
@@ -61,7 +65,8 @@ export function createApp(service: Service) {
         },
       }),
     )
-    .get('/healthz', () => ({ status: 'ok' }), { detail: { tags: ['ops'] } })
+    .use(opsRoutes(service))
+    .use(adminRoutes(service))
     .use(liveRoutes(service))
     .use(refreshRoutes(service))
     .use(clientRoutes(service))

@@ -165,6 +165,34 @@ export const settingsCommand: Command = {
   },
 }
 
+export const serviceKeyCommand: Command = {
+  usage: `Usage: socketizer service-key rotate\nReplaces the admin API's service key and prints the new one once.\nA server started with --service-key puts that key back at its next start.\n${commonHelp}`,
+  async run(args) {
+    const { flags, positionals } = parseCommand(args, {})
+    if (flags.help) return console.log(this.usage)
+    if (positionals[0] !== 'rotate' || positionals.length !== 1) throw new UsageError(this.usage)
+    const registry = await openRegistry(flags)
+    const key = await registry.rotateServiceKey()
+    output(flags, { serviceKey: key }, () => console.log(`new service key (shown once):\n${key}`))
+  },
+}
+
+export const healthcheckCommand: Command = {
+  usage: `Usage: socketizer healthcheck [--url URL]\nExits 0 when the server's /healthz answers 200, for container health checks.\n  --url URL                 base URL of the server (default http://127.0.0.1:8080, or from SOCKETIZER_LISTEN)`,
+  async run(args) {
+    const { flags } = parseCommand(args, { url: { type: 'string' } })
+    if (flags.help) return console.log(this.usage)
+    const listen = (process.env.SOCKETIZER_LISTEN ?? '127.0.0.1:8080').replace(
+      /^0\.0\.0\.0:/,
+      '127.0.0.1:',
+    )
+    const base = (flags.url as string | undefined) ?? `http://${listen}`
+    const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3000) })
+    if (response.status !== 200) throw new Error(`${base}/healthz answered ${response.status}`)
+    console.log('ok')
+  },
+}
+
 export const statsCommand: Command = {
   usage: `Usage: socketizer stats\nPrints the counters kept across restarts (written by the server about once a second).\n${commonHelp}`,
   async run(args) {

@@ -19,6 +19,11 @@ interface HostState {
   timer?: ReturnType<typeof setTimeout>
 }
 
+/** Receives the time each publish took, for the publish latency metric. */
+export interface PublishObserver {
+  published(sockets: number, seconds: number): void
+}
+
 export type Admission = { ok: true } | { ok: false; code: CloseCode }
 
 export interface RefreshResult {
@@ -45,6 +50,7 @@ export class Hub {
     private readonly stats: Stats,
     private readonly fanout: Fanout,
     private readonly coalesceWindowMs: number,
+    private readonly observer?: PublishObserver,
   ) {}
 
   private state(host: string): HostState {
@@ -129,7 +135,10 @@ export class Hub {
     const site = this.registry.cached(host)
     const rate = site ? this.registry.reloadsPerSecond(site) : 1
     const spreadMs = Math.ceil((state.sockets / rate) * 1000)
-    this.fanout.publish(host, refreshFrame(refreshData(state.last!, state.seq, spreadMs)))
+    const frame = refreshFrame(refreshData(state.last!, state.seq, spreadMs))
+    const start = performance.now()
+    this.fanout.publish(host, frame)
+    this.observer?.published(state.sockets, (performance.now() - start) / 1000)
     this.stats.framePublished(state.sockets)
   }
 
@@ -139,6 +148,16 @@ export class Hub {
       if (state.timer) clearTimeout(state.timer)
       this.flushWindow(host)
     }
+  }
+
+  /** Sends an operator's frame to one host's sockets, or to every host's; returns sockets reached. */
+  broadcast(frame: string, host?: string): number {
+    if (host !== undefined) {
+      this.fanout.publish(host, frame)
+      return this.socketsOf(host)
+    }
+    for (const { host: each } of this.pool()) this.fanout.publish(each, frame)
+    return this.sockets
   }
 
   /** Hosts with sockets on this node and their socket counts. */

@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util'
 import { ApiError } from './errors'
 import { createLogger } from './log'
 import { startServer } from './server'
-import { settingsCommand, siteCommands, statsCommand, UsageError } from './commands'
+import {
+  healthcheckCommand,
+  serviceKeyCommand,
+  settingsCommand,
+  siteCommands,
+  statsCommand,
+  UsageError,
+} from './commands'
 
 const usage = `Usage: socketizer COMMAND [options]
 
@@ -14,6 +21,8 @@ Commands:
                          manage registered WordPress sites
   settings               print or change service settings
   stats                  print the counters kept across restarts
+  service-key rotate     replace the admin API's service key
+  healthcheck            exit 0 when a local server answers /healthz
 
 Run "socketizer COMMAND --help" for a command's options.`
 
@@ -58,6 +67,8 @@ async function run(argv: string[]) {
   if (command === 'serve') return serve(rest)
   if (command === 'settings') return settingsCommand.run(rest)
   if (command === 'stats') return statsCommand.run(rest)
+  if (command === 'service-key') return serviceKeyCommand.run(rest)
+  if (command === 'healthcheck') return healthcheckCommand.run(rest)
   if (command === 'site') {
     const [name, ...args] = rest
     const sub = name ? siteCommands[name] : undefined

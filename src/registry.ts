@@ -5,6 +5,8 @@ import { generateKey, hashKey } from './keys'
 import { SettingsPatch, SiteCreate, SitePatch } from './schemas'
 import type { Settings, Site, Store } from './store/types'
 
+const serviceKeyName = 'service_key_hash'
+
 /** What the API and the CLI show of a site: everything but the key hash. */
 export type SiteView = Omit<Site, 'keyHash'> & { status: 'active' | 'inactive' | 'expired' }
 
@@ -48,6 +50,8 @@ export class Registry {
   private sites = new Map<string, Site>()
   private version = -1
   settings!: Settings
+  /** Hash of the admin API's service key, or null before the first start. */
+  serviceKeyHash: string | null = null
 
   constructor(readonly store: Store) {}
 
@@ -55,9 +59,14 @@ export class Registry {
   async refresh(): Promise<boolean> {
     const version = await this.store.registryVersion()
     if (version === this.version) return false
-    const [sites, settings] = await Promise.all([this.store.listSites(), this.store.getSettings()])
+    const [sites, settings, keyHash] = await Promise.all([
+      this.store.listSites(),
+      this.store.getSettings(),
+      this.store.getMeta(serviceKeyName),
+    ])
     this.sites = new Map(sites.map((s) => [s.host, s]))
     this.settings = settings
+    this.serviceKeyHash = keyHash
     this.version = version
     return true
   }
@@ -154,6 +163,14 @@ export class Registry {
     await this.store.putSettings(settings)
     this.settings = settings
     return settings
+  }
+
+  /** Replaces the service key with a new random one and returns it; only its hash is stored. */
+  async rotateServiceKey(key = generateKey()): Promise<string> {
+    const keyHash = hashKey(key)
+    await this.store.putMeta(serviceKeyName, keyHash)
+    this.serviceKeyHash = keyHash
+    return key
   }
 
   private async save(site: Site) {

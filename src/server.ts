@@ -1,8 +1,8 @@
 import { createApp } from './app'
-import { CloseCode, closeReason } from './close-codes'
 import type { ServeConfig } from './config'
-import type { Logger } from './log'
+import { rateLimited, type Logger } from './log'
 import { Service } from './service'
+import { ensureServiceKey } from './service-key'
 import { SqliteStore } from './store/sqlite'
 
 /** A running server: its address and a way to stop it as SIGTERM does. */
@@ -21,6 +21,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     publish: (host, frame) => server?.publish(host, frame),
   })
   await service.load()
+  await ensureServiceKey(service.registry, config.serviceKey, config.dataDir, log)
   const app = createApp(service)
   app.listen({
     hostname: config.listen.hostname,
@@ -41,10 +42,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
-      service.hub.draining = true
       for (const timer of timers) clearInterval(timer)
-      service.hub.flushAll()
-      if (!(await closeAll(service, config.shutdownTimeoutMs))) {
+      if (!(await service.drain(config.shutdownTimeoutMs))) {
         log.warn({ sockets: service.sockets.size }, 'sockets still open at shutdown timeout')
       }
       await server!.stop(true)
@@ -57,20 +56,22 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
 
 const formatHost = (hostname: string) => (hostname.includes(':') ? `[${hostname}]` : hostname)
 
+/** Starts the stats flush and the registry refresh; failures are counted and logged at most every 10 s. */
 function startTimers(service: Service, config: ServeConfig, log: Logger) {
-  const flush = setInterval(() => {
-    service.stats.flush().catch((err) => log.error({ err }, 'stats flush failed'))
-  }, config.statsFlushMs)
-  const refresh = setInterval(() => {
-    service.refreshRegistry().catch((err) => log.error({ err }, 'registry refresh failed'))
-  }, config.registryRefreshMs)
+  const limit = rateLimited(10_000)
+  const failed = (operation: string) => (err: unknown) => {
+    service.metrics.storeFailed(operation)
+    limit(operation, (suppressed) =>
+      log.error({ err, operation, suppressed }, 'store operation failed'),
+    )
+  }
+  const flush = setInterval(
+    () => service.stats.flush().catch(failed('stats flush')),
+    config.statsFlushMs,
+  )
+  const refresh = setInterval(
+    () => service.refreshRegistry().catch(failed('registry refresh')),
+    config.registryRefreshMs,
+  )
   return [flush, refresh]
-}
-
-/** Closes every socket with 1001; resolves true once all closed, false at the timeout. */
-async function closeAll(service: Service, timeoutMs: number): Promise<boolean> {
-  for (const ws of service.sockets) ws.close(CloseCode.goingAway, closeReason[CloseCode.goingAway])
-  const deadline = Date.now() + timeoutMs
-  while (service.sockets.size > 0 && Date.now() < deadline) await Bun.sleep(20)
-  return service.sockets.size === 0
 }

@@ -1,6 +1,8 @@
 import type { ServerWebSocket } from 'bun'
+import { CloseCode, closeReason } from './close-codes'
 import type { ServeConfig } from './config'
 import { Hub, type Fanout } from './hub'
+import { Metrics } from './metrics'
 import type { Logger } from './log'
 import { Registry } from './registry'
 import { Stats } from './stats'
@@ -11,6 +13,7 @@ export class Service {
   readonly registry: Registry
   readonly stats: Stats
   readonly hub: Hub
+  readonly metrics: Metrics
   /** Admitted sockets, so that a shutdown can close each with 1001. */
   readonly sockets = new Set<ServerWebSocket<unknown>>()
   private inflightRefresh: Promise<boolean> | null = null
@@ -25,7 +28,12 @@ export class Service {
   ) {
     this.registry = new Registry(store)
     this.stats = new Stats(store)
-    this.hub = new Hub(this.registry, this.stats, fanout, config.coalesceWindowMs)
+    this.metrics = new Metrics({
+      sockets: () => this.hub.sockets,
+      hosts: () => this.hub.activeHosts,
+      draining: () => this.hub.draining,
+    })
+    this.hub = new Hub(this.registry, this.stats, fanout, config.coalesceWindowMs, this.metrics)
   }
 
   async load() {
@@ -39,6 +47,19 @@ export class Service {
       this.inflightRefresh = null
     })
     return this.inflightRefresh
+  }
+
+  /**
+   * Stops admitting sockets, sends pending trailing frames, and closes every socket with 1001 so
+   * that clients reconnect elsewhere. Resolves true once all closed, false at the timeout.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.hub.draining = true
+    this.hub.flushAll()
+    for (const ws of this.sockets) ws.close(CloseCode.goingAway, closeReason[CloseCode.goingAway])
+    const deadline = Date.now() + timeoutMs
+    while (this.sockets.size > 0 && Date.now() < deadline) await Bun.sleep(20)
+    return this.sockets.size === 0
   }
 
   /** Returns a connection id unique to this process: a random prefix and a counter. */

@@ -97,3 +97,9 @@ export class Stats {
     }
   }
 }
+
+/** The counters as the CLI and the admin API show them: service totals and per-site months. */
+export async function readStatsReport(store: Store) {
+  const [totals, sites] = await Promise.all([store.readTotals(), store.readSiteStats()])
+  return { totals, sites }
+}

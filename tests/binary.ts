@@ -66,9 +66,10 @@ export async function startBinary(args: string[] = [], dataDir?: string): Promis
 
 async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
   const decoder = new TextDecoder()
+  const reader = stream.getReader()
   let buffered = ''
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true })
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    buffered += decoder.decode(chunk.value, { stream: true })
     let end: number
     while ((end = buffered.indexOf('\n')) !== -1) {
       const line = buffered.slice(0, end)

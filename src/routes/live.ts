@@ -25,6 +25,7 @@ export class VisitorSocket {
     const admission = hub.admit(this.host)
     if (!admission.ok) return this.refuse(ws, admission.code)
     this.admitted = true
+    this.service.metrics.admitted()
     this.service.sockets.add(ws)
     ws.subscribe(this.host)
     ws.send(hub.connectFrame(this.host, this.id))
@@ -33,6 +34,7 @@ export class VisitorSocket {
   }
 
   private refuse(ws: ServerWebSocket<VisitorSocket>, code: CloseCode) {
+    this.service.metrics.refused(code)
     this.service.log.info({ host: this.host, conn: this.id, code }, 'socket refused')
     ws.close(code, closeReason[code])
   }

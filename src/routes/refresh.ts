@@ -58,6 +58,7 @@ export const refreshRoutes = (service: Service) =>
       }
       const { apiKey: _, ...fields } = input
       const result = service.hub.refresh({ ...fields, host })
+      service.metrics.refreshAnswered(200)
       service.log.info({ host, what: input.what, sockets: result.sockets }, 'refresh accepted')
       return { host, ...result }
     },

@@ -198,10 +198,15 @@ export class SqliteStore implements Store {
 
   async putMeta(name: string, value: string) {
     this.db
-      .query(
-        'INSERT INTO meta VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      )
-      .run(name, value)
+      .transaction(() => {
+        this.db
+          .query(
+            'INSERT INTO meta VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+          )
+          .run(name, value)
+        this.bumpVersion()
+      })
+      .immediate()
   }
 
   async readTotals(): Promise<Totals> {

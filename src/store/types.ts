@@ -76,6 +76,7 @@ export interface Store {
   getSettings(): Promise<Settings>
   putSettings(settings: Settings): Promise<void>
   getMeta(key: string): Promise<string | null>
+  /** Stores a value beside the registry; counts as a registry change. */
   putMeta(key: string, value: string): Promise<void>
   readTotals(): Promise<Totals>
   readSiteStats(host?: string): Promise<SiteStats[]>
