@@ -2,9 +2,12 @@ import { Elysia } from 'elysia'
 import type { ServerWebSocket } from 'bun'
 import { CloseCode, closeReason } from '../close-codes'
 import { canonicalHost } from '../host'
+import { rateLimited } from '../log'
 import type { Service } from '../service'
 
 export const livePrefix = '/service/wordpress/live/'
+
+const logRefusal = rateLimited(10_000)
 
 /**
  * One visitor's socket. Bun calls these methods through Elysia's WebSocket dispatcher; keeping
@@ -29,13 +32,17 @@ export class VisitorSocket {
     this.service.sockets.add(ws)
     ws.subscribe(this.host)
     ws.send(hub.connectFrame(this.host, this.id))
-    if (log.isLevelEnabled('debug'))
-      log.debug({ host: this.host, conn: this.id }, 'socket connected')
+    if (log.isLevelEnabled('info')) log.info({ host: this.host, conn: this.id }, 'socket connected')
   }
 
   private refuse(ws: ServerWebSocket<VisitorSocket>, code: CloseCode) {
-    this.service.metrics.refused(code)
-    this.service.log.info({ host: this.host, conn: this.id, code }, 'socket refused')
+    const { metrics, log } = this.service
+    metrics.refused(code)
+    // A site at its limit can see thousands of retries a minute: one line per host and code
+    // every 10 s, with the number of lines left out, is enough to act on.
+    logRefusal(`${this.host}\n${code}`, (suppressed) =>
+      log.info({ host: this.host, conn: this.id, code, suppressed }, 'socket refused'),
+    )
     ws.close(code, closeReason[code])
   }
 
@@ -48,9 +55,8 @@ export class VisitorSocket {
     this.service.sockets.delete(ws)
     this.service.hub.release(this.host!)
     const { log } = this.service
-    if (log.isLevelEnabled('debug')) {
-      log.debug({ host: this.host, conn: this.id, code }, 'socket closed')
-    }
+    if (log.isLevelEnabled('info'))
+      log.info({ host: this.host, conn: this.id, code }, 'socket closed')
   }
 }
 
