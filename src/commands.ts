@@ -178,7 +178,7 @@ export const serviceKeyCommand: Command = {
 }
 
 export const healthcheckCommand: Command = {
-  usage: `Usage: socketizer healthcheck [--url URL]\nExits 0 when the server's /healthz answers 200, for container health checks.\n  --url URL                 base URL of the server (default http://127.0.0.1:8080, or from SOCKETIZER_LISTEN)`,
+  usage: `Usage: socketizer healthcheck [--url URL]\nExits 0 when the server's /healthz returns 200, for container health checks.\n  --url URL                 base URL of the server (default http://127.0.0.1:8080, or from SOCKETIZER_LISTEN)`,
   async run(args) {
     const { flags } = parseCommand(args, { url: { type: 'string' } })
     if (flags.help) return console.log(this.usage)
@@ -188,7 +188,7 @@ export const healthcheckCommand: Command = {
     )
     const base = (flags.url as string | undefined) ?? `http://${listen}`
     const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3000) })
-    if (response.status !== 200) throw new Error(`${base}/healthz answered ${response.status}`)
+    if (response.status !== 200) throw new Error(`${base}/healthz returned ${response.status}`)
     console.log('ok')
   },
 }

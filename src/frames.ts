@@ -7,9 +7,9 @@ export type RefreshFields = Omit<RefreshBody, 'apiKey'>
 const timestamp = () => `${Date.now()}000000`
 
 /**
- * Encodes the connect frame. `seq` is the host's latest refresh sequence number ("0" when none)
- * and `lastRefresh` that refresh's Data encoded as a JSON string, so a page that missed it while
- * disconnected can apply it once; a page that did not miss it ignores both.
+ * Encodes the connect frame. `seq` is the host's latest refresh sequence number ("0" when none),
+ * and `lastRefresh` is that refresh's Data as a JSON string. A page that missed the refresh while
+ * disconnected applies it once, and a page that saw it ignores both.
  */
 export function connectFrame(id: string, seq: number, lastRefresh: string): string {
   return JSON.stringify({

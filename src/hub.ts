@@ -34,8 +34,8 @@ export interface RefreshResult {
 }
 
 /**
- * Admission, socket counts and refresh fan-out, without any socket: the WebSocket route asks it
- * whether to admit, and it publishes through a Fanout.
+ * Admission, socket counts and refresh fan-out, kept apart from sockets: the WebSocket route calls
+ * `admit` and `release`, and frames leave through a Fanout.
  */
 export class Hub {
   private hosts = new Map<string, HostState>()
