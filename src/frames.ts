@@ -8,14 +8,13 @@ const timestamp = () => `${Date.now()}000000`
 
 /**
  * Encodes the connect frame. `seq` is the host's latest refresh sequence number ("0" when none),
- * and `lastRefresh` is that refresh's Data as a JSON string. A page that missed the refresh while
+ * and `lastRefresh` is that refresh's Data as a JSON string, empty when none. A page that missed the refresh while
  * disconnected applies it once, and a page that saw it ignores both.
  */
-export function connectFrame(id: string, seq: number, lastRefresh: string): string {
-  return JSON.stringify({
-    Timestamp: timestamp(),
-    Data: { id, message: 'socketizer connected', seq: String(seq), lastRefresh },
-  })
+export function connectFrame(id: string, seq: number, lastRefreshLiteral: string): string {
+  // Built as text because it is encoded once per socket. `id` is base-36 text and needs no
+  // escaping, and `lastRefreshLiteral` is already a JSON string literal.
+  return `{"Timestamp":"${timestamp()}","Data":{"id":"${id}","message":"socketizer connected","seq":"${seq}","lastRefresh":${lastRefreshLiteral}}}`
 }
 
 /** Builds the Data of a refreshPost frame. `spread` is the reload spread hint in milliseconds. */

@@ -13,6 +13,9 @@ interface HostState {
   /** Latest refresh sequence number: strictly increasing, at least the time in ms it was taken. */
   seq: number
   last?: RefreshFields
+  /** Sequence number of the last frame sent, and that frame's Data as a JSON string literal. */
+  sentSeq: number
+  sentLiteral: string
   /** Until when (ms) a further refresh is merged into one trailing frame. */
   windowEnd: number
   pending: boolean
@@ -56,7 +59,7 @@ export class Hub {
   private state(host: string): HostState {
     let state = this.hosts.get(host)
     if (!state) {
-      state = { sockets: 0, seq: 0, windowEnd: 0, pending: false }
+      state = { sockets: 0, seq: 0, sentSeq: 0, sentLiteral: '""', windowEnd: 0, pending: false }
       this.hosts.set(host, state)
     }
     return state
@@ -98,8 +101,7 @@ export class Hub {
 
   connectFrame(host: string, id: string): string {
     const state = this.hosts.get(host)
-    const last = state?.last ? JSON.stringify(refreshData(state.last, state.seq, 0)) : ''
-    return connectFrame(id, state?.seq ?? 0, last)
+    return connectFrame(id, state?.sentSeq ?? 0, state?.sentLiteral ?? '""')
   }
 
   /**
@@ -135,7 +137,11 @@ export class Hub {
     const site = this.registry.cached(host)
     const rate = site ? this.registry.reloadsPerSecond(site) : 1
     const spreadMs = Math.ceil((state.sockets / rate) * 1000)
-    const frame = refreshFrame(refreshData(state.last!, state.seq, spreadMs))
+    const data = refreshData(state.last!, state.seq, spreadMs)
+    const frame = refreshFrame(data)
+    // A socket that connects later gets this refresh, spread hint included, in its connect frame.
+    state.sentSeq = state.seq
+    state.sentLiteral = JSON.stringify(JSON.stringify(data))
     const start = performance.now()
     this.fanout.publish(host, frame)
     this.observer?.published(state.sockets, (performance.now() - start) / 1000)
