@@ -13,6 +13,8 @@ export interface ConnectionHandlers {
   /** Called on each connect frame; `first` is true only for the page's first socket. */
   connected(data: ConnectData, first: boolean): void
   refresh(data: RefreshData): void
+  /** Called on an operator's notice frame, `{"cmd":"notice","message":...}`. */
+  notice(message: string): void
 }
 
 /** Close codes that end reconnecting: invalid host, host not allowed, frame too large. */
@@ -82,6 +84,9 @@ export function startConnection(url: string, handlers: ConnectionHandlers): void
         openedAt = Date.now()
         handlers.connected(data, connects++ === 0)
       } else if (data?.cmd === 'refreshPost') handlers.refresh(data)
+      else if (data?.cmd === 'notice' && typeof data.message === 'string') {
+        handlers.notice(data.message)
+      }
     }
     ws.onclose = (event) => {
       if (socket !== ws) return

@@ -11,10 +11,10 @@ button:focus-visible{outline:2px solid #72aee6;outline-offset:2px}`
 let noticeHost: HTMLElement | null = null
 
 /**
- * Shows a small notice at the bottom right of the page saying that new content is available;
- * its button calls `onRefresh`. A second call replaces the notice, so there is never more than one.
+ * Shows a small notice at the bottom right of the page, with a button that calls `onRefresh`
+ * when one is given. A second call replaces the notice, so there is never more than one.
  */
-export function showNotice(text: string, buttonText: string, onRefresh: () => void): void {
+export function showNotice(text: string, buttonText?: string, onRefresh?: () => void): void {
   hideNotice()
   const host = document.createElement('div')
   host.setAttribute('data-socketizer-notice', '')
@@ -23,11 +23,13 @@ export function showNotice(text: string, buttonText: string, onRefresh: () => vo
   root.innerHTML = `<style>${STYLE}</style><div class="notice" role="status"><span></span><button class="refresh" type="button"></button><button class="close" type="button" aria-label="Dismiss">\u00d7</button></div>`
   root.querySelector('span')!.textContent = text
   const refresh = root.querySelector<HTMLButtonElement>('.refresh')!
-  refresh.textContent = buttonText
-  refresh.onclick = () => {
-    hideNotice()
-    onRefresh()
-  }
+  if (buttonText && onRefresh) {
+    refresh.textContent = buttonText
+    refresh.onclick = () => {
+      hideNotice()
+      onRefresh()
+    }
+  } else refresh.remove()
   root.querySelector<HTMLButtonElement>('.close')!.onclick = hideNotice
   document.body.appendChild(host)
   noticeHost = host

@@ -1,6 +1,7 @@
 // Socketizer browser client: keeps one socket to the service and updates the page in place
 // when a refresh frame concerns it. See docs/client.md.
 import { startConnection, type ConnectData } from './connection'
+import { showNotice } from './notice'
 import { handleRefresh } from './refresh'
 import { liveUrl, type PageConfig, type RefreshData } from './urls'
 
@@ -38,7 +39,11 @@ function start() {
     if (missed) received(missed)
     lastSeq = Math.max(lastSeq, seq)
   }
-  startConnection(liveUrl(script.src, config.host, location.href), { connected, refresh: received })
+  startConnection(liveUrl(script.src, config.host, location.href), {
+    connected,
+    refresh: received,
+    notice: (message) => showNotice(message),
+  })
 }
 
 function parseRefresh(text: string | undefined): RefreshData | null {

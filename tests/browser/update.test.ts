@@ -104,6 +104,24 @@ describe('in-place update', () => {
     await page.close()
   })
 
+  test('operator notice is shown to visitors', async () => {
+    const open = await openPage(h.context, `${h.site.url}/hello-live-world/`)
+    const { page } = open
+    const fetchesBefore = h.site.fetches('/hello-live-world/').length
+    const { hub } = h.server.server.service
+    const message = 'Maintenance tonight at 22:00 UTC'
+    expect(
+      hub.broadcast(JSON.stringify({ Timestamp: '0', Data: { cmd: 'notice', message } })),
+    ).toBeGreaterThan(0)
+    const notice = page.locator('[data-socketizer-notice]')
+    await notice.waitFor()
+    // Playwright's CSS locators pierce the notice's shadow root.
+    expect(await page.locator('[data-socketizer-notice] span').textContent()).toBe(message)
+    expect(await page.locator('[data-socketizer-notice] .refresh').count()).toBe(0)
+    expect(h.site.fetches('/hello-live-world/')).toHaveLength(fetchesBefore)
+    await page.close()
+  })
+
   test('page without a region reloads', async () => {
     const open = await openPage(h.context, `${h.site.url}/product/widget/`)
     const { page } = open
