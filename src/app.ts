@@ -2,6 +2,8 @@ import { Elysia } from 'elysia'
 import { openapi } from '@elysiajs/openapi'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import { ApiError } from './errors'
+import { errorResponse, pathOf } from './http'
+import { rateLimited } from './log'
 import { adminRoutes } from './routes/admin'
 import { clientRoutes } from './routes/client'
 import { opsRoutes } from './routes/ops'
@@ -16,6 +18,10 @@ function toApiError(code: string | number, error: unknown): ApiError {
   // Elysia wraps an error thrown by a parse hook in its own ParseError.
   if (error instanceof Error && error.cause instanceof ApiError) return error.cause
   if (code === 'NOT_FOUND') return new ApiError('not_found', 'no such route')
+  // SQLite answers SQLITE_BUSY when another process holds the write lock past the busy timeout.
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY')) {
+    return new ApiError('unavailable', 'the store is busy; retry in a moment')
+  }
   if (code === 'PARSE') return new ApiError('invalid_json', 'request body must be valid JSON')
   if (code === 'VALIDATION') {
     const issue = (error as { valueError?: { path?: ({ key: unknown } | PropertyKey)[] } })
@@ -25,6 +31,25 @@ function toApiError(code: string | number, error: unknown): ApiError {
     return new ApiError('invalid_body', `${field ?? 'body'} is invalid`, field)
   }
   return new ApiError('internal', 'internal error')
+}
+
+const rejectionLimit = rateLimited(10_000)
+
+/** Logs a failed request: errors always, client mistakes once per route and code every 10 s. */
+function logRejection(service: Service, error: ApiError, path: string, cause: unknown) {
+  if (path.startsWith(refreshPath)) service.metrics.refreshAnswered(error.status)
+  const { log } = service
+  if (error.status >= 500) return log.error({ err: cause, path }, 'request failed')
+  const fields = {
+    path,
+    status: error.status,
+    code: error.code,
+    field: error.field,
+    host: error.host,
+  }
+  rejectionLimit(`${path}\n${error.code}\n${error.host}`, (suppressed) =>
+    log.info({ ...fields, suppressed }, 'request rejected'),
+  )
 }
 
 /** Builds the HTTP and WebSocket routes of one server. */
@@ -41,15 +66,16 @@ export function createApp(service: Service) {
   })
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error)
-      const path = new URL(request.url).pathname
-      if (path.startsWith(refreshPath)) service.metrics.refreshAnswered(apiError.status)
-      if (apiError.status >= 500) {
-        service.log.error({ err: error, path }, 'request failed')
+      try {
+        logRejection(service, apiError, pathOf(request.url), error)
+      } catch {
+        // Logging must not turn an answer into a crash; pino does not throw on valid fields.
       }
-      return new Response(JSON.stringify(apiError), {
-        status: apiError.status,
-        headers: { 'content-type': 'application/json' },
-      })
+      const headers: Record<string, string> = {}
+      if (apiError.status === 401) headers['www-authenticate'] = 'Bearer'
+      if (apiError.status === 405) headers.allow = 'POST'
+      if (apiError.status === 503) headers['retry-after'] = '1'
+      return errorResponse(apiError, headers)
     })
     .use(
       openapi({

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ApiError } from './errors'
 import { Registry, type SiteView } from './registry'
@@ -26,9 +28,18 @@ export function parseCommand(
   return { flags: values as Flags, positionals }
 }
 
-/** Opens the registry of the data directory named by --data-dir, SOCKETIZER_DATA_DIR or ./data. */
-export async function openRegistry(flags: Flags) {
+/**
+ * Opens the registry of the data directory named by --data-dir, SOCKETIZER_DATA_DIR or ./data.
+ * Only commands that write (`create`) may create it, so a mistyped directory is an error.
+ */
+export async function openRegistry(flags: Flags, create = false) {
   const dataDir = (flags['data-dir'] as string) ?? process.env.SOCKETIZER_DATA_DIR ?? './data'
+  if (!create && !existsSync(join(dataDir, 'socketizer.sqlite'))) {
+    throw new ApiError(
+      'not_found',
+      `no registry in ${dataDir} (socketizer.sqlite not found); check --data-dir or SOCKETIZER_DATA_DIR`,
+    )
+  }
   const registry = new Registry(new SqliteStore(dataDir))
   await registry.refresh()
   return registry
@@ -73,4 +84,23 @@ export function printSite(site: SiteView) {
 
 export function printSettings(settings: Settings) {
   for (const [name, value] of Object.entries(settings)) console.log(`${name.padEnd(28)}${value}`)
+}
+
+/** Flags of the CLI by the API field they set, to word CLI errors in the CLI's own terms. */
+const flagOfField: Record<string, string> = {
+  maxConnections: '--max-connections',
+  reloadsPerSecond: '--reloads-per-second',
+  expiresAt: '--expires',
+  apiKey: '--api-key',
+  active: '--active',
+  defaultSiteMaxConnections: '--default-site-max-connections',
+  defaultReloadsPerSecond: '--default-reloads-per-second',
+  freeMode: '--free-mode',
+}
+
+/** Rewords an API error for the CLI: `maxConnections must be …` becomes `--max-connections must be …`. */
+export function cliMessage(error: ApiError): string {
+  const flag = error.field === undefined ? undefined : flagOfField[error.field]
+  if (!flag || !error.message.startsWith(error.field!)) return error.message
+  return flag + error.message.slice(error.field!.length)
 }

@@ -57,7 +57,7 @@ export const siteCommands: Record<string, Command> = {
     `Usage: socketizer site add HOST [options]\nRegisters a site and prints its API key once.\n${siteFlagHelp}\n  --api-key KEY             keep an existing key (32-256 printable characters)\n  --inactive                register it inactive\n${commonHelp}`,
     { ...siteFlags, 'api-key': { type: 'string' }, inactive: { type: 'boolean' } },
     async (host, flags) => {
-      const registry = await openRegistry(flags)
+      const registry = await openRegistry(flags, true)
       const input = { host, ...siteInput(flags), apiKey: flags['api-key'], active: !flags.inactive }
       const { site, apiKey } = await registry.addSite(input)
       output(flags, { ...site, apiKey }, () => {
@@ -151,7 +151,6 @@ export const settingsCommand: Command = {
       'free-mode': { type: 'string' },
     })
     if (flags.help) return console.log(this.usage)
-    const registry = await openRegistry(flags)
     const patch = {
       active: booleanFlag(flags, 'active'),
       maxConnections: integerFlag(flags, 'max-connections'),
@@ -160,6 +159,7 @@ export const settingsCommand: Command = {
       freeMode: booleanFlag(flags, 'free-mode'),
     }
     const changed = Object.values(patch).some((value) => value !== undefined)
+    const registry = await openRegistry(flags, changed)
     const settings = changed ? await registry.updateSettings(patch) : registry.settings
     output(flags, settings, () => printSettings(settings))
   },
@@ -171,14 +171,14 @@ export const serviceKeyCommand: Command = {
     const { flags, positionals } = parseCommand(args, {})
     if (flags.help) return console.log(this.usage)
     if (positionals[0] !== 'rotate' || positionals.length !== 1) throw new UsageError(this.usage)
-    const registry = await openRegistry(flags)
+    const registry = await openRegistry(flags, true)
     const key = await registry.rotateServiceKey()
     output(flags, { serviceKey: key }, () => console.log(`new service key (shown once):\n${key}`))
   },
 }
 
 export const healthcheckCommand: Command = {
-  usage: `Usage: socketizer healthcheck [--url URL]\nExits 0 when the server's /healthz returns 200, for container health checks.\n  --url URL                 base URL of the server (default http://127.0.0.1:8080, or from SOCKETIZER_LISTEN)`,
+  usage: `Usage: socketizer healthcheck [--url URL]\nExits 0 when the server's /healthz returns 200, for container health checks.\n  --url URL                 base URL of the server (default from SOCKETIZER_LISTEN, 127.0.0.1:8080,\n                            with https when SOCKETIZER_TLS_CERT is set)`,
   async run(args) {
     const { flags } = parseCommand(args, { url: { type: 'string' } })
     if (flags.help) return console.log(this.usage)
@@ -186,8 +186,13 @@ export const healthcheckCommand: Command = {
       /^0\.0\.0\.0:/,
       '127.0.0.1:',
     )
-    const base = (flags.url as string | undefined) ?? `http://${listen}`
-    const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3000) })
+    const scheme = process.env.SOCKETIZER_TLS_CERT ? 'https' : 'http'
+    const base = (flags.url as string | undefined) ?? `${scheme}://${listen}`
+    // The check runs on the server's own machine, where its certificate's name may not match.
+    const response = await fetch(`${base}/healthz`, {
+      signal: AbortSignal.timeout(3000),
+      tls: { rejectUnauthorized: false },
+    })
     if (response.status !== 200) throw new Error(`${base}/healthz returned ${response.status}`)
     console.log('ok')
   },

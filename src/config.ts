@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import * as v from 'valibot'
 
@@ -34,7 +35,28 @@ const listen = v.pipe(
   v.check(({ port }) => port <= 65535, 'port must be at most 65535'),
 )
 
-const optionalPath = v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty')))
+/** A PEM file this process can read, checked at start so a typo fails with the setting's name. */
+const pemFile = v.optional(
+  v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.check((path) => readablePem(path), 'must be a readable PEM file'),
+  ),
+)
+
+function readablePem(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').includes('-----BEGIN ')
+  } catch {
+    return false
+  }
+}
+
+const directory = v.pipe(
+  v.string(),
+  v.minLength(1, 'must not be empty'),
+  v.check((path) => !existsSync(path) || statSync(path).isDirectory(), 'must be a directory'),
+)
 
 export const serveOptions = {
   listen: {
@@ -58,7 +80,7 @@ export const serveOptions = {
   serviceKey: {
     flag: 'service-key',
     env: 'SOCKETIZER_SERVICE_KEY',
-    help: 'admin API bearer token; when unset, one is generated on first start and printed once',
+    help: 'admin API bearer token, at least 32 characters; when unset, the first start generates one and writes it to DATA_DIR/service-key',
   },
   maxBodyBytes: {
     flag: 'max-body-bytes',
@@ -102,6 +124,12 @@ export const serveOptions = {
     default: '1000',
     help: 'milliseconds between checks for site changes made by other processes',
   },
+  storeBusyTimeoutMs: {
+    flag: 'store-busy-timeout-ms',
+    env: 'SOCKETIZER_STORE_BUSY_TIMEOUT_MS',
+    default: '100',
+    help: 'milliseconds a store write waits for a lock held by another process (the CLI) before it fails and is retried; the server blocks meanwhile',
+  },
   shutdownTimeoutMs: {
     flag: 'shutdown-timeout-ms',
     env: 'SOCKETIZER_SHUTDOWN_TIMEOUT_MS',
@@ -123,7 +151,7 @@ export const serveOptions = {
 const ServeConfig = v.pipe(
   v.object({
     listen,
-    dataDir: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+    dataDir: directory,
     logLevel: v.picklist(
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
       'must be one of trace, debug, info, warn, error, fatal, silent',
@@ -136,9 +164,10 @@ const ServeConfig = v.pipe(
     coalesceWindowMs: integer(0, 60_000),
     statsFlushMs: integer(100, 60_000),
     registryRefreshMs: integer(100, 60_000),
+    storeBusyTimeoutMs: integer(0, 10_000),
     shutdownTimeoutMs: integer(100, 600_000),
-    tlsCert: optionalPath,
-    tlsKey: optionalPath,
+    tlsCert: pemFile,
+    tlsKey: pemFile,
   }),
   v.check((c) => !c.tlsCert === !c.tlsKey, '--tls-cert and --tls-key must be given together'),
 )
@@ -170,9 +199,9 @@ export function loadServeConfig(
   const key = issue.path?.[0]?.key as OptionName | undefined
   if (!key) throw new Error(`invalid configuration: ${issue.message}`)
   const option = serveOptions[key]
-  throw new Error(
-    `invalid --${option.flag} (${option.env}) ${JSON.stringify(raw[key])}: ${issue.message}`,
-  )
+  // A secret's value must not reach a log through the error message.
+  const shown = key === 'serviceKey' ? '' : ` ${JSON.stringify(raw[key])}`
+  throw new Error(`invalid --${option.flag} (${option.env})${shown}: ${issue.message}`)
 }
 
 /** Formats the help lines of a table of settings. */

@@ -5,6 +5,7 @@ export const errorStatus = {
   invalid_host: 400,
   invalid_query: 400,
   body_too_large: 413,
+  method_not_allowed: 405,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -18,6 +19,8 @@ export type ErrorCode = keyof typeof errorStatus
 /** An error a client can act on; rendered as `{"error":{"code","message","field"?}}`. */
 export class ApiError extends Error {
   readonly status: number
+  /** The site host the request named, for the log line; never sent to the client. */
+  host?: string
 
   constructor(
     readonly code: ErrorCode,

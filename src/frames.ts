@@ -18,7 +18,11 @@ export function connectFrame(id: string, seq: number, lastRefreshLiteral: string
 }
 
 /** Builds the Data of a refreshPost frame. `spread` is the reload spread hint in milliseconds. */
-export function refreshData(fields: RefreshFields, seq: number, spreadMs: number) {
+export function refreshData(
+  fields: RefreshFields,
+  seq: number,
+  spreadMs: number,
+): Record<string, string> & { spread: string } {
   return {
     cmd: 'refreshPost',
     host: fields.host,

@@ -13,9 +13,16 @@ interface HostState {
   /** Latest refresh sequence number: strictly increasing, at least the time in ms it was taken. */
   seq: number
   last?: RefreshFields
-  /** Sequence number of the last frame sent, and that frame's Data as a JSON string literal. */
+  /** Refreshes merged into the pending trailing frame, by kind and URL, besides `last`. */
+  merged: Map<string, RefreshFields>
+  /** Most sockets the host has had at once on this node. */
+  peak: number
+  /** Sequence number and Data of the last frame sent, replayed in connect frames. */
   sentSeq: number
-  sentLiteral: string
+  sentData?: ReturnType<typeof refreshData>
+  /** `sentData` with the spread hint of a replay, as a JSON string literal, and that spread. */
+  replayLiteral: string
+  replaySpread: number
   /** Until when (ms) a further refresh is merged into one trailing frame. */
   windowEnd: number
   pending: boolean
@@ -59,7 +66,17 @@ export class Hub {
   private state(host: string): HostState {
     let state = this.hosts.get(host)
     if (!state) {
-      state = { sockets: 0, seq: 0, sentSeq: 0, sentLiteral: '""', windowEnd: 0, pending: false }
+      state = {
+        sockets: 0,
+        seq: 0,
+        merged: new Map(),
+        peak: 0,
+        sentSeq: 0,
+        replayLiteral: '""',
+        replaySpread: -1,
+        windowEnd: 0,
+        pending: false,
+      }
       this.hosts.set(host, state)
     }
     return state
@@ -81,6 +98,7 @@ export class Hub {
       return { ok: false, code: CloseCode.serviceUnavailable }
     }
     if (state.sockets++ === 0) this.activeHosts++
+    if (state.sockets > state.peak) state.peak = state.sockets
     this.sockets++
     this.stats.socketOpened(host, state.sockets, this.sockets, this.activeHosts)
     return { ok: true }
@@ -92,7 +110,8 @@ export class Hub {
     this.sockets--
     if (--state.sockets > 0) return
     this.activeHosts--
-    if (!state.last) this.hosts.delete(host)
+    // A registered host keeps its peak for replay spreads; others are forgotten to bound memory.
+    if (!state.last && !this.registry.cached(host)) this.hosts.delete(host)
   }
 
   socketsOf(host: string): number {
@@ -101,7 +120,16 @@ export class Hub {
 
   connectFrame(host: string, id: string): string {
     const state = this.hosts.get(host)
-    return connectFrame(id, state?.sentSeq ?? 0, state?.sentLiteral ?? '""')
+    if (!state?.sentData) return connectFrame(id, 0, '""')
+    // The pages that replay a missed refresh are those that were away, up to the host's peak,
+    // so the replay's spread hint counts them rather than the sockets of the moment it was sent.
+    const spread = this.spreadMs(host, Math.max(state.peak, state.sockets))
+    if (spread !== state.replaySpread) {
+      const data = { ...state.sentData, spread: String(spread) }
+      state.replayLiteral = JSON.stringify(JSON.stringify(data))
+      state.replaySpread = spread
+    }
+    return connectFrame(id, state.sentSeq, state.replayLiteral)
   }
 
   /**
@@ -111,6 +139,7 @@ export class Hub {
   refresh(fields: RefreshFields): RefreshResult {
     const state = this.state(fields.host)
     state.seq = Math.max(state.seq + 1, Date.now())
+    if (state.pending && state.last) mergeRefresh(state, state.last)
     state.last = fields
     this.stats.refreshAccepted(fields.host)
     const now = Date.now()
@@ -134,18 +163,25 @@ export class Hub {
 
   private send(host: string, state: HostState, now: number) {
     state.windowEnd = now + this.coalesceWindowMs
-    const site = this.registry.cached(host)
-    const rate = site ? this.registry.reloadsPerSecond(site) : 1
-    const spreadMs = Math.ceil((state.sockets / rate) * 1000)
-    const data = refreshData(state.last!, state.seq, spreadMs)
+    const data = refreshData(state.last!, state.seq, this.spreadMs(host, state.sockets))
+    const also = mergedList(state, state.last!)
+    if (also) data.also = also
     const frame = refreshFrame(data)
-    // A socket that connects later gets this refresh, spread hint included, in its connect frame.
+    // A socket that connects later gets this refresh in its connect frame.
     state.sentSeq = state.seq
-    state.sentLiteral = JSON.stringify(JSON.stringify(data))
+    state.sentData = data
+    state.replaySpread = -1
     const start = performance.now()
     this.fanout.publish(host, frame)
     this.observer?.published(state.sockets, (performance.now() - start) / 1000)
     this.stats.framePublished(state.sockets)
+  }
+
+  /** Returns the reload spread hint in ms: the time `sockets` reloads take at the site's rate. */
+  private spreadMs(host: string, sockets: number): number {
+    const site = this.registry.cached(host)
+    const rate = site ? this.registry.reloadsPerSecond(site) : 1
+    return Math.ceil((sockets / rate) * 1000)
   }
 
   /** Sends every trailing frame now, as a shutdown does before closing sockets. */
@@ -158,12 +194,21 @@ export class Hub {
 
   /** Sends an operator's frame to one host's sockets, or to every host's; returns sockets reached. */
   broadcast(frame: string, host?: string): number {
-    if (host !== undefined) {
-      this.fanout.publish(host, frame)
-      return this.socketsOf(host)
+    const hosts = host === undefined ? [...this.hostsWithSockets()] : [host]
+    let sockets = 0
+    const start = performance.now()
+    for (const each of hosts) {
+      this.fanout.publish(each, frame)
+      sockets += this.socketsOf(each)
     }
-    for (const { host: each } of this.pool()) this.fanout.publish(each, frame)
-    return this.sockets
+    this.observer?.published(sockets, (performance.now() - start) / 1000)
+    this.stats.noticeSent(sockets)
+    return sockets
+  }
+
+  /** Hosts with at least one socket on this node, unordered. */
+  *hostsWithSockets(): Generator<string> {
+    for (const [host, state] of this.hosts) if (state.sockets > 0) yield host
   }
 
   /** Hosts with sockets on this node and their socket counts. */
@@ -173,4 +218,29 @@ export class Hub {
       if (state.sockets > 0) pool.push({ host, sockets: state.sockets })
     return pool.sort((a, b) => a.host.localeCompare(b.host))
   }
+}
+
+/** Most distinct refreshes one trailing frame lists in `also`; past it, `also` is "*". */
+export const maxMergedRefreshes = 20
+
+const refreshKey = (fields: RefreshFields) => `${fields.what}\n${fields.postUrl}\n${fields.postId}`
+
+function mergeRefresh(state: HostState, fields: RefreshFields) {
+  if (state.merged.size <= maxMergedRefreshes) state.merged.set(refreshKey(fields), fields)
+}
+
+/**
+ * Lists, as a JSON string, the refreshes merged into a trailing frame other than its own fields,
+ * so that pages concerned by any of them update. Returns "*" (every page) past the cap, and
+ * undefined when nothing else was merged.
+ */
+function mergedList(state: HostState, last: RefreshFields): string | undefined {
+  state.merged.delete(refreshKey(last))
+  if (state.merged.size === 0) return undefined
+  const list =
+    state.merged.size > maxMergedRefreshes
+      ? '*'
+      : JSON.stringify([...state.merged.values()].map(({ host: _, ...rest }) => rest))
+  state.merged.clear()
+  return list
 }

@@ -2,6 +2,7 @@
 import { describeOptions, loadServeConfig, argOptions, serveOptions } from './config'
 import { parseArgs } from 'node:util'
 import { ApiError } from './errors'
+import { cliMessage } from './cli'
 import { createLogger } from './log'
 import { startServer } from './server'
 import {
@@ -25,6 +26,18 @@ Commands:
   healthcheck            exit 0 when a local server answers /healthz
 
 Run "socketizer COMMAND --help" for a command's options.`
+
+const siteUsage = `Usage: socketizer site COMMAND [options]
+
+Commands:
+  add HOST               register a site and print its API key once
+  list                   list registered sites
+  show HOST              print a site and its monthly counters
+  update HOST            change a site's limits, expiry or active flag
+  remove HOST            delete a site
+  rotate-key HOST        replace a site's API key and print the new one once
+
+Run "socketizer site COMMAND --help" for a command's options.`
 
 const serveUsage = `Usage: socketizer serve [options]
 Runs the service. Each option can also be set by its environment variable.
@@ -73,7 +86,10 @@ async function run(argv: string[]) {
     const [name, ...args] = rest
     const sub = name ? siteCommands[name] : undefined
     if (sub) return sub.run(args)
-    throw new UsageError(`Usage: socketizer site ${Object.keys(siteCommands).join('|')} ...`)
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      return console.log(siteUsage)
+    }
+    throw new UsageError(`unknown site command ${JSON.stringify(name)}\n\n${siteUsage}`)
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     return console.log(usage)
@@ -81,15 +97,22 @@ async function run(argv: string[]) {
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`)
 }
 
-run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ApiError) console.error(`error: ${error.message}`)
-  else if (error instanceof UsageError) console.error(error.message)
-  else if (
-    error instanceof Error &&
-    'code' in error &&
-    String(error.code).startsWith('ERR_PARSE_ARGS')
-  ) {
-    console.error(`error: ${error.message}`)
-  } else console.error(`error: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(error instanceof UsageError ? 2 : 1)
+const argv = process.argv.slice(2)
+run(argv).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(error.message)
+    process.exit(2)
+  }
+  const message =
+    error instanceof ApiError
+      ? cliMessage(error)
+      : error instanceof Error
+        ? error.message
+        : String(error)
+  // With --json a script reads the error in the API's shape; without it a person reads a line.
+  if (argv.includes('--json')) {
+    const code = error instanceof ApiError ? error.code : 'failed'
+    console.error(JSON.stringify({ error: { code, message } }))
+  } else console.error(`error: ${message}`)
+  process.exit(1)
 })

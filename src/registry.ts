@@ -23,6 +23,9 @@ export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown)
   const issue = result.issues[0]
   const field = v.getDotPath(issue) ?? undefined
   if (field === undefined) throw new ApiError('invalid_body', issue.message)
+  if (issue.type === 'strict_object' && issue.input !== undefined) {
+    throw new ApiError('invalid_body', `${field} is not a known field; remove it`, field)
+  }
   const missing = issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined
   const message = missing
     ? 'is required'

@@ -1,6 +1,21 @@
 import * as v from 'valibot'
 
-const limit = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))
+const limit = (max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(max, `must be at most ${max}`),
+  )
+
+/** Tells whether the YYYY-MM-DD at the start of `text` names a real calendar day. */
+function realDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  )
+}
 
 /** An ISO 8601 date or date-time, or null for no expiry. */
 const expiry = v.nullable(
@@ -10,12 +25,13 @@ const expiry = v.nullable(
       /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/,
       'must be YYYY-MM-DD or an ISO 8601 date-time',
     ),
-    v.check((s) => !Number.isNaN(Date.parse(s)), 'must be a real date'),
+    v.check((s) => realDay(s) && !Number.isNaN(Date.parse(s)), 'must be a real date'),
     v.transform((s) => new Date(s.length === 10 ? `${s}T23:59:59.999Z` : s).toISOString()),
   ),
 )
 
-export const SiteCreate = v.object({
+// Admin bodies reject unknown fields, so a misspelt field is an error instead of a silent no-op.
+export const SiteCreate = v.strictObject({
   host: v.pipe(
     v.string(),
     v.description('Site host as the plugin sends it, e.g. example.com/blog'),
@@ -36,7 +52,7 @@ export const SiteCreate = v.object({
 })
 export type SiteCreate = v.InferOutput<typeof SiteCreate>
 
-export const SitePatch = v.object({
+export const SitePatch = v.strictObject({
   maxConnections: v.optional(v.nullable(limit(1_000_000))),
   reloadsPerSecond: v.optional(v.nullable(limit(100_000))),
   expiresAt: v.optional(expiry),
@@ -44,7 +60,7 @@ export const SitePatch = v.object({
 })
 export type SitePatch = v.InferOutput<typeof SitePatch>
 
-export const SettingsPatch = v.object({
+export const SettingsPatch = v.strictObject({
   active: v.optional(v.boolean()),
   maxConnections: v.optional(limit(10_000_000)),
   defaultSiteMaxConnections: v.optional(limit(1_000_000)),

@@ -15,7 +15,7 @@ export interface RunningServer {
 
 /** Opens the store, loads the registry and listens. */
 export async function startServer(config: ServeConfig, log: Logger): Promise<RunningServer> {
-  const store = new SqliteStore(config.dataDir)
+  const store = new SqliteStore(config.dataDir, config.storeBusyTimeoutMs)
   let server: ReturnType<typeof Bun.serve> | undefined
   const service = new Service(config, store, log, {
     publish: (host, frame) => server?.publish(host, frame),
@@ -26,9 +26,13 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   app.listen({
     hostname: config.listen.hostname,
     port: config.listen.port,
-    // Handlers reject bodies over maxBodyBytes with a JSON 413; this backstop stops a chunked
-    // body with no Content-Length from being buffered without bound.
-    maxRequestBodySize: config.maxBodyBytes * 2 + 4096,
+    // Handlers read bodies as streams and answer a JSON 413 past --max-body-bytes, so Bun's own
+    // limit, which answers a bare 413, is set out of the way.
+    maxRequestBodySize: 1 << 30,
+    // Bun's development mode answers errors with a page of source code.
+    development: false,
+    // Two servers on one port would split the sockets of a host between them.
+    reusePort: false,
     ...(config.tlsCert && config.tlsKey
       ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } }
       : {}),
@@ -69,8 +73,13 @@ function startTimers(service: Service, config: ServeConfig, log: Logger) {
     () => service.stats.flush().catch(failed('stats flush')),
     config.statsFlushMs,
   )
+  // Each tick also closes the sockets of sites removed, deactivated or expired since.
   const refresh = setInterval(
-    () => service.refreshRegistry().catch(failed('registry refresh')),
+    () =>
+      service
+        .refreshRegistry()
+        .then(() => service.closeDisallowed())
+        .catch(failed('registry refresh')),
     config.registryRefreshMs,
   )
   return [flush, refresh]

@@ -53,13 +53,36 @@ export class Service {
    * Stops admitting sockets, sends pending trailing frames, and closes every socket with 1001 so
    * that clients reconnect elsewhere. Resolves true once all closed, false at the timeout.
    */
-  async drain(timeoutMs: number): Promise<boolean> {
+  async drain(timeoutMs: number, reason = closeReason[CloseCode.goingAway]): Promise<boolean> {
     this.hub.draining = true
     this.hub.flushAll()
-    for (const ws of this.sockets) ws.close(CloseCode.goingAway, closeReason[CloseCode.goingAway])
+    for (const ws of this.sockets) ws.close(CloseCode.goingAway, reason)
     const deadline = Date.now() + timeoutMs
     while (this.sockets.size > 0 && Date.now() < deadline) await Bun.sleep(20)
     return this.sockets.size === 0
+  }
+
+  /**
+   * Closes with 4403 the sockets of hosts that are no longer registered, active and unexpired,
+   * as admission would refuse them now. Returns the number of sockets closed.
+   */
+  closeDisallowed(): number {
+    const { registry, hub } = this
+    const hosts = new Set<string>()
+    for (const host of hub.hostsWithSockets()) {
+      const site = registry.cached(host)
+      if (!site || !registry.isAllowed(site)) hosts.add(host)
+    }
+    if (hosts.size === 0) return 0
+    let closed = 0
+    for (const ws of this.sockets) {
+      const host = (ws.data as { host: string | null }).host
+      if (host === null || !hosts.has(host)) continue
+      ws.close(CloseCode.hostNotAllowed, closeReason[CloseCode.hostNotAllowed])
+      closed++
+    }
+    this.log.info({ hosts: [...hosts], sockets: closed }, 'closed sockets of disallowed sites')
+    return closed
   }
 
   /** Returns a connection id unique to this process: a random prefix and a counter. */

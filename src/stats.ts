@@ -63,6 +63,12 @@ export class Stats {
     this.totals.messagesSent += sockets
   }
 
+  /** Counts an operator's notice delivered to `sockets` sockets. */
+  noticeSent(sockets: number) {
+    this.pending.messagesSent += sockets
+    this.totals.messagesSent += sockets
+  }
+
   /** Writes what was counted since the last flush. */
   async flush() {
     const delta: StatsDelta = { totals: this.pending, sites: [...this.pendingSites.values()] }

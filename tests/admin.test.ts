@@ -66,7 +66,7 @@ describe('sites through the API', () => {
       expiresAt: '2030-01-31T23:59:59.999Z',
     })
 
-    const rotated = await api('/sites/shop.example:8443/store/rotate-key', { method: 'POST' })
+    const rotated = await api('/site-keys/shop.example:8443/store', { method: 'POST' })
     const { apiKey: newKey } = (await rotated.json()) as { apiKey: string }
     expect(newKey).not.toBe(apiKey)
 
@@ -188,7 +188,7 @@ describe('settings, pool, broadcast, drain', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
     const drained = await api('/drain', { method: 'POST' })
     expect(await drained.json()).toEqual({ draining: true, closed: true, sockets: 0 })
-    expect(await socket.closed).toEqual({ code: 1001, reason: 'server shutting down' })
+    expect(await socket.closed).toEqual({ code: 1001, reason: 'server draining' })
     const ready = await fetch(`${server.url}/readyz`)
     expect(ready.status).toBe(503)
     expect(await ready.json()).toEqual({ status: 'not ready', store: true, draining: true })
@@ -197,6 +197,65 @@ describe('settings, pool, broadcast, drain', () => {
     await api('/resume', { method: 'POST' })
     const back = await connect(server.wsUrl('drain.example'))
     back.close()
+  })
+})
+
+describe('admin API edge cases', () => {
+  test('unknown field is a 400 naming it', async () => {
+    const response = await api('/sites', { method: 'POST', json: { host: 'u.example', bogus: 1 } })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'invalid_body',
+        message: 'bogus is not a known field; remove it',
+        field: 'bogus',
+      },
+    })
+    const patch = await api('/settings', { method: 'PATCH', json: { freeMod: true } })
+    expect(patch.status).toBe(400)
+  })
+
+  test('bearer scheme is case-insensitive', async () => {
+    const response = await fetch(`${server.url}/service/api/v1/pool`, {
+      headers: { authorization: `bearer ${serviceKey}` },
+    })
+    expect(response.status).toBe(200)
+  })
+
+  test('impossible date is rejected', async () => {
+    const response = await api('/sites', {
+      method: 'POST',
+      json: { host: 'feb.example', expiresAt: '2027-02-30' },
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: { code: 'invalid_body', message: 'expiresAt must be a real date', field: 'expiresAt' },
+    })
+  })
+
+  test('broadcast is counted as messages sent', async () => {
+    await server.addSite('count.example')
+    const socket = await connect(server.wsUrl('count.example'))
+    const before = (await (await api('/stats')).json()) as { totals: { messagesSent: number } }
+    await api('/broadcast', { method: 'POST', json: { host: 'count.example', message: 'hi' } })
+    await socket.waitForFrames(2)
+    const after = (await (await api('/stats')).json()) as { totals: { messagesSent: number } }
+    expect(after.totals.messagesSent).toBe(before.totals.messagesSent + 1)
+    socket.close()
+  })
+
+  test('removing or deactivating a site closes its sockets with 4403', async () => {
+    await server.addSite('gone.example')
+    await server.addSite('paused.example')
+    const gone = await connect(server.wsUrl('gone.example'))
+    const paused = await connect(server.wsUrl('paused.example'))
+    await api('/sites/gone.example', { method: 'DELETE' })
+    expect(await gone.closed).toEqual({
+      code: 4403,
+      reason: 'host not registered, inactive or expired',
+    })
+    await api('/sites/paused.example', { method: 'PATCH', json: { active: false } })
+    expect((await paused.closed).code).toBe(4403)
   })
 })
 

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** The compiled service, built by `npm run build` before the tests run. */
-export const binaryPath = join(import.meta.dir, '..', 'dist', 'socketizer')
+/** The compiled service, built by `npm run build` before the tests run; SOCKETIZER_BINARY overrides it. */
+export const binaryPath =
+  process.env.SOCKETIZER_BINARY ?? join(import.meta.dir, '..', 'dist', 'socketizer')
 
 /** Runs a CLI command of the compiled binary and returns its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string> = {}) {

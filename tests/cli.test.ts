@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Database } from 'bun:sqlite'
 import { runCli, startBinary } from './binary'
 import { connect, pluginBody } from './helpers'
 
@@ -87,7 +88,98 @@ describe('site commands of the binary', () => {
   })
 })
 
+describe('CLI misuse', () => {
+  test('read-only command on a missing data dir fails', async () => {
+    const dir = join(newDataDir(), 'typo')
+    const result = await runCli(['stats', '--data-dir', dir])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `error: no registry in ${dir} (socketizer.sqlite not found); check --data-dir or SOCKETIZER_DATA_DIR\n`,
+    )
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  test('errors name the flag and follow --json', async () => {
+    const dir = newDataDir()
+    const text = await runCli([
+      'site',
+      'add',
+      'a.example',
+      '--max-connections',
+      '0',
+      '--data-dir',
+      dir,
+    ])
+    expect(text.stderr).toBe('error: --max-connections must be at least 1\n')
+    const json = await runCli([
+      'site',
+      'add',
+      'a.example',
+      '--expires',
+      '2020-02-30',
+      '--json',
+      '--data-dir',
+      dir,
+    ])
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: { code: 'invalid_body', message: '--expires must be a real date' },
+    })
+  })
+
+  test('site --help lists the site commands', async () => {
+    const result = await runCli(['site', '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('rotate-key HOST')
+  })
+
+  test('newer registry schema stops the start', async () => {
+    const dir = newDataDir()
+    await runCli(['site', 'add', 'a.example', '--data-dir', dir])
+    const db = new Database(join(dir, 'socketizer.sqlite'))
+    db.run('INSERT INTO schema_migration VALUES (99)')
+    db.close()
+    const result = await runCli(['serve', '--data-dir', dir, '--listen', '127.0.0.1:0'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      "the registry's schema version 99 is newer than this binary's 1",
+    )
+  })
+})
+
 describe('serve configuration', () => {
+  test('service key value is never echoed', async () => {
+    const result = await runCli([
+      'serve',
+      '--service-key',
+      'short-secret',
+      '--data-dir',
+      newDataDir(),
+    ])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      'error: invalid --service-key (SOCKETIZER_SERVICE_KEY): must be at least 32 characters\n',
+    )
+  })
+
+  test('unreadable TLS file and file as data dir are named', async () => {
+    const tls = await runCli([
+      'serve',
+      '--tls-cert',
+      '/etc/hostname',
+      '--tls-key',
+      '/nonexistent.pem',
+      '--data-dir',
+      newDataDir(),
+    ])
+    expect(tls.stderr).toBe(
+      'error: invalid --tls-cert (SOCKETIZER_TLS_CERT) "/etc/hostname": must be a readable PEM file\n',
+    )
+    const dir = await runCli(['serve', '--data-dir', '/etc/hostname'])
+    expect(dir.stderr).toBe(
+      'error: invalid --data-dir (SOCKETIZER_DATA_DIR) "/etc/hostname": must be a directory\n',
+    )
+  })
+
   test('invalid setting stops the start with its name', async () => {
     const result = await runCli(['serve', '--listen', 'nowhere', '--data-dir', newDataDir()])
     expect(result.code).toBe(1)

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Hub } from '../src/hub'
+import { Hub, maxMergedRefreshes } from '../src/hub'
 import { Registry } from '../src/registry'
 import { Stats } from '../src/stats'
 import { SqliteStore } from '../src/store/sqlite'
@@ -72,6 +72,33 @@ describe('hub refresh', () => {
     const frame = JSON.parse(hub.connectFrame('example.com', 'c1')).Data
     expect(frame.seq).toBe(fanout.frames[0]!.data.seq)
     expect(JSON.parse(frame.lastRefresh)).toMatchObject({ cmd: 'refreshPost', postId: '7' })
+  })
+
+  test('trailing frame lists the other merged refreshes', async () => {
+    hub.refresh(fields('1'))
+    for (const id of ['2', '3', '2', '4']) hub.refresh(fields(id))
+    while (fanout.frames.length < 2) await Bun.sleep(10)
+    const trailing = fanout.frames[1]!.data
+    expect(trailing.postId).toBe('4')
+    expect(JSON.parse(trailing.also!).map((f: { postId: string }) => f.postId)).toEqual(['2', '3'])
+    expect(fanout.frames[0]!.data.also).toBeUndefined()
+  })
+
+  test('too many merged refreshes become also "*"', async () => {
+    hub.refresh(fields('0'))
+    for (let i = 1; i <= maxMergedRefreshes + 2; i++) hub.refresh(fields(String(i)))
+    while (fanout.frames.length < 2) await Bun.sleep(10)
+    expect(fanout.frames[1]!.data.also).toBe('*')
+  })
+
+  test('replayed refresh spreads over the peak', () => {
+    for (let i = 0; i < 10; i++) hub.admit('example.com')
+    for (let i = 0; i < 10; i++) hub.release('example.com')
+    hub.refresh(fields('1'))
+    expect(fanout.frames[0]!.data.spread).toBe('0')
+    const replay = JSON.parse(JSON.parse(hub.connectFrame('example.com', 'c2')).Data.lastRefresh)
+    // 10 sockets at the peak, 2 reloads per second: 5 s.
+    expect(replay.spread).toBe('5000')
   })
 
   test('flushAll sends the pending trailing frame', () => {

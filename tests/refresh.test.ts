@@ -124,6 +124,58 @@ describe('refresh rejections', () => {
     expect(detail.code).toBe(status === 401 ? 'unauthorized' : 'forbidden')
   })
 
+  test('GET on the refresh route is a 405', async () => {
+    const response = await fetch(`${server.url}${refreshPath}/`)
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('POST')
+    expect(await response.json()).toEqual(
+      error('method_not_allowed', 'this route takes POST requests only'),
+    )
+  })
+
+  test('body far over the limit is a JSON 413', async () => {
+    const response = await post('x'.repeat(1_000_000))
+    expect(response.status).toBe(413)
+    expect(await response.json()).toEqual(
+      error('body_too_large', 'request body must be at most 1024 bytes'),
+    )
+  })
+
+  test('chunked body over the limit is a JSON 413', async () => {
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 100; i++)
+          controller.enqueue(new TextEncoder().encode('x'.repeat(10_000)))
+        controller.close()
+      },
+    })
+    const response = await fetch(`${server.url}${refreshPath}/`, { method: 'POST', body: chunks })
+    expect(response.status).toBe(413)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'body_too_large',
+    )
+  })
+
+  test('malformed Host header gets a JSON error', async () => {
+    const { hostname, port } = new URL(server.url)
+    const reply = Promise.withResolvers<string>()
+    let text = ''
+    const socket = await Bun.connect({
+      hostname,
+      port: Number(port),
+      socket: {
+        data: (_s, chunk) => void (text += chunk.toString()),
+        close: () => reply.resolve(text),
+        error: (_s, err) => reply.reject(err),
+      },
+    })
+    socket.write('GET /nothing HTTP/1.1\r\nHost: a:b\r\nConnection: close\r\n\r\n')
+    const raw = await reply.promise
+    expect(raw).toStartWith('HTTP/1.1 404')
+    expect(raw).toContain('{"error":{"code":"not_found","message":"no such route"}}')
+    expect(raw.length).toBeLessThan(1000)
+  })
+
   test('unknown route is a JSON 404', async () => {
     const response = await fetch(`${server.url}/service/api/v1/nothing`)
     expect(response.status).toBe(404)

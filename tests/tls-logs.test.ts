@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, startBinary } from './binary'
@@ -47,16 +47,17 @@ test('binary serves TLS with --tls-cert and --tls-key', async () => {
   })
   expect(JSON.parse(frame).Data.message).toBe('socketizer connected')
   socket.close()
+  const check = await runCli(['healthcheck'], {
+    SOCKETIZER_LISTEN: server.url.replace('https://', ''),
+    SOCKETIZER_TLS_CERT: join(dir, 'cert.pem'),
+  })
+  expect(check).toEqual({ code: 0, stdout: 'ok\n', stderr: '' })
 })
 
 test('tls cert without key is rejected at start', async () => {
-  const result = await runCli([
-    'serve',
-    '--tls-cert',
-    '/nonexistent.pem',
-    '--data-dir',
-    mkdtempSync(join(tmpdir(), 'socketizer-tls-')),
-  ])
+  const dir = mkdtempSync(join(tmpdir(), 'socketizer-tls-'))
+  writeFileSync(join(dir, 'cert.pem'), '-----BEGIN CERTIFICATE-----\n')
+  const result = await runCli(['serve', '--tls-cert', join(dir, 'cert.pem'), '--data-dir', dir])
   expect(result.code).toBe(1)
   expect(result.stderr).toBe(
     'error: invalid configuration: --tls-cert and --tls-key must be given together\n',

@@ -29,7 +29,12 @@ document.addEventListener('visibilitychange', () => {
  * waits until it is shown, so background tabs add no load.
  */
 export function handleRefresh(data: RefreshData, config: PageConfig): void {
-  if (!concernsPage(data, config, location.href, document.body.classList)) return
+  if (
+    !concernsPage(data, config, location.href, document.body.classList) &&
+    !alsoConcerns(data, config)
+  ) {
+    return
+  }
   const spread = Math.max(0, Number(data.spread) || 0)
   if (fetching) missedSpread = Math.max(missedSpread, spread)
   else schedule(spread, config)
@@ -112,4 +117,21 @@ function keepScroll<T>(change: () => T): T {
   if (anchor?.isConnected) scrollBy(0, anchor.getBoundingClientRect().top - top)
   else scrollTo(x, y)
   return result
+}
+
+/** Tells whether one of the refreshes merged into the frame's `also` concerns this page. */
+function alsoConcerns(data: RefreshData, config: PageConfig): boolean {
+  if (!data.also) return false
+  if (data.also === '*') return true
+  try {
+    const merged = JSON.parse(data.also) as RefreshData[]
+    return (
+      Array.isArray(merged) &&
+      merged.some((item) =>
+        concernsPage({ ...item }, config, location.href, document.body.classList),
+      )
+    )
+  } catch {
+    return false
+  }
 }

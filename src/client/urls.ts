@@ -19,6 +19,11 @@ export interface RefreshData {
   pageForPosts?: string
   seq?: string
   spread?: string
+  /**
+   * Other refreshes the service merged into this frame, as a JSON array of objects with the
+   * fields above, or "*" when so many were merged that every page may have changed.
+   */
+  also?: string
 }
 
 /** Query parameters that never select other content: campaign tags and comment reply state. */

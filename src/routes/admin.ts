@@ -7,12 +7,12 @@ import { parseInput, requireHost } from '../registry'
 import { SettingsPatch, SiteCreate, SitePatch } from '../schemas'
 import type { Service } from '../service'
 import { readStatsReport } from '../stats'
-import { jsonContent, readJson } from './refresh'
+import { jsonContent, pathOf, readJson } from '../http'
 
 const api = '/service/api/v1'
 const sitesPrefix = `${api}/sites/`
 
-const Broadcast = v.object({
+const Broadcast = v.strictObject({
   host: v.optional(v.string('must be a string')),
   message: v.pipe(
     v.string('must be a string'),
@@ -23,17 +23,16 @@ const Broadcast = v.object({
 
 const PoolInfoRequest = v.object({ serviceKey: v.string('must be a string') })
 
-/** The host in `/sites/{host}`, which may itself contain `/` and `:`. */
-function hostFromPath(url: string, suffix = ''): string {
-  const start = url.indexOf(sitesPrefix) + sitesPrefix.length
-  const query = url.indexOf('?', start)
-  const raw = url.slice(start, query === -1 ? undefined : query)
-  if (suffix && !raw.endsWith(suffix)) throw new ApiError('not_found', 'no such route')
-  return raw.slice(0, raw.length - suffix.length)
+const siteKeysPrefix = `${api}/site-keys/`
+
+/** Returns the host after a route prefix; the host may itself contain `/` and `:`. */
+function hostFromPath(url: string, prefix = sitesPrefix): string {
+  return pathOf(url).slice(prefix.length)
 }
 
+/** The token of an `Authorization: Bearer` header; the scheme name is case-insensitive. */
 const bearer = (request: Request) =>
-  request.headers.get('authorization')?.match(/^Bearer (.+)$/)?.[1]
+  request.headers.get('authorization')?.match(/^Bearer +(\S+)\s*$/i)?.[1]
 
 const pageQuery = (query: Record<string, string | undefined>, name: string, fallback: number) => {
   const value = query[name]
@@ -57,8 +56,11 @@ export const adminRoutes = (service: Service) => {
   const { registry, hub, log } = service
   const parse = ({ request }: { request: Request }) =>
     readJson(request, service.config.maxBodyBytes)
-  const changed = (action: string, fields: Record<string, unknown>) =>
+  /** Logs an admin change and closes the sockets it disallowed, such as a removed site's. */
+  const changed = (action: string, fields: Record<string, unknown>) => {
     log.info({ action, ...fields }, 'admin change')
+    service.closeDisallowed()
+  }
 
   const authorised = new Elysia({ name: 'admin' })
     .onBeforeHandle({ as: 'local' }, ({ request }) => {
@@ -122,13 +124,13 @@ export const adminRoutes = (service: Service) => {
       { detail: { summary: 'Remove a site', tags: ['admin'] } },
     )
     .post(
-      `${sitesPrefix}*`,
+      `${siteKeysPrefix}*`,
       async ({ request }) => {
-        const rotated = await registry.rotateKey(hostFromPath(request.url, '/rotate-key'))
+        const rotated = await registry.rotateKey(hostFromPath(request.url, siteKeysPrefix))
         changed('site key rotated', { host: rotated.site.host })
         return rotated
       },
-      { detail: { summary: 'Rotate a site key: POST /sites/{host}/rotate-key', tags: ['admin'] } },
+      { detail: { summary: 'Replace a site key: POST /site-keys/{host}', tags: ['admin'] } },
     )
     .get(`${api}/settings`, () => registry.settings, {
       detail: { summary: 'Read settings', tags: ['admin'] },
@@ -186,7 +188,7 @@ export const adminRoutes = (service: Service) => {
       `${api}/drain`,
       async () => {
         changed('drain', { sockets: hub.sockets })
-        const closed = await service.drain(service.config.shutdownTimeoutMs)
+        const closed = await service.drain(service.config.shutdownTimeoutMs, 'server draining')
         return { draining: true, closed, sockets: hub.sockets }
       },
       {

@@ -38,9 +38,11 @@ export class VisitorSocket {
   private refuse(ws: ServerWebSocket<VisitorSocket>, code: CloseCode) {
     const { metrics, log } = this.service
     metrics.refused(code)
-    // A site at its limit can see thousands of retries a minute: one line per host and code
-    // every 10 s, with the number of lines left out, is enough to act on.
-    logRefusal(`${this.host}\n${code}`, (suppressed) =>
+    // A site at its limit can see thousands of retries a minute, so one line per host and code
+    // every 10 s, with the number of lines left out, is enough to act on. Hosts that are not
+    // registered come from clients, so they share one line per code.
+    const key = code === CloseCode.hostLimitReached ? `${this.host}\n${code}` : String(code)
+    logRefusal(key, (suppressed) =>
       log.info({ host: this.host, conn: this.id, code, suppressed }, 'socket refused'),
     )
     ws.close(code, closeReason[code])

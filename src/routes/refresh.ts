@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
-import { toJsonSchema } from '@valibot/to-json-schema'
 import * as v from 'valibot'
 import { ApiError } from '../errors'
+import { jsonContent, readJson } from '../http'
 import { keyMatches } from '../keys'
 import { parseInput, requireHost } from '../registry'
 import { RefreshBody } from '../schemas'
@@ -19,61 +19,45 @@ export const RefreshAccepted = v.object({
   ),
 })
 
-/**
- * Reads a request body as JSON whatever its Content-Type: WordPress labels the plugin's JSON
- * body application/x-www-form-urlencoded.
- */
-export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0)
-  const tooLarge = () =>
-    new ApiError('body_too_large', `request body must be at most ${maxBytes} bytes`)
-  if (declared > maxBytes) throw tooLarge()
-  const text = await request.text()
-  if (Buffer.byteLength(text) > maxBytes) throw tooLarge()
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new ApiError('invalid_json', 'request body must be a JSON object')
-  }
-}
-
-/** An OpenAPI content map with the JSON Schema of a valibot schema. */
-export const jsonContent = (schema: v.GenericSchema) => ({
-  'application/json': {
-    // The converter's JsonSchema type is wider than openapi-types' SchemaObject.
-    schema: toJsonSchema(schema, { errorMode: 'ignore' }) as Record<string, never>,
-  },
-})
-
 /** The plugin's refresh call: checks the site's key, then pushes one frame to its sockets. */
 export const refreshRoutes = (service: Service) =>
-  new Elysia({ name: 'refresh' }).post(
-    refreshPath,
-    async ({ body }) => {
-      const input = parseInput(RefreshBody, body)
-      const host = requireHost(input.host)
-      const site = await authorise(service, host, input.apiKey)
-      if (!service.registry.isAllowed(site)) {
-        throw new ApiError('forbidden', `site ${host} is inactive or expired`, 'host')
-      }
-      const { apiKey: _, ...fields } = input
-      const result = service.hub.refresh({ ...fields, host })
-      service.metrics.refreshAnswered(200)
-      service.log.info({ host, what: input.what, sockets: result.sockets }, 'refresh accepted')
-      return { host, ...result }
-    },
-    {
-      parse: ({ request }) => readJson(request, service.config.maxBodyBytes),
-      detail: {
-        summary: 'Refresh the visitors of a site',
-        description:
-          'Sent by the WordPress plugin. The body is JSON whatever the Content-Type header says.',
-        tags: ['plugin'],
-        requestBody: { required: true, content: jsonContent(RefreshBody) },
-        responses: { 200: { description: 'Accepted', content: jsonContent(RefreshAccepted) } },
+  new Elysia({ name: 'refresh' })
+    .post(
+      refreshPath,
+      async ({ body }) => {
+        const input = parseInput(RefreshBody, body)
+        const host = requireHost(input.host)
+        const site = await authorise(service, host, input.apiKey)
+        if (!service.registry.isAllowed(site)) {
+          const error = new ApiError('forbidden', `site ${host} is inactive or expired`, 'host')
+          error.host = host
+          throw error
+        }
+        const { apiKey: _, ...fields } = input
+        const result = service.hub.refresh({ ...fields, host })
+        service.metrics.refreshAnswered(200)
+        service.log.info({ host, what: input.what, sockets: result.sockets }, 'refresh accepted')
+        return { host, ...result }
       },
-    },
-  )
+      {
+        parse: ({ request }) => readJson(request, service.config.maxBodyBytes),
+        detail: {
+          summary: 'Refresh the visitors of a site',
+          description:
+            'Sent by the WordPress plugin. The body is JSON whatever the Content-Type header says.',
+          tags: ['plugin'],
+          requestBody: { required: true, content: jsonContent(RefreshBody) },
+          responses: { 200: { description: 'Accepted', content: jsonContent(RefreshAccepted) } },
+        },
+      },
+    )
+    .get(
+      refreshPath,
+      () => {
+        throw new ApiError('method_not_allowed', 'this route takes POST requests only')
+      },
+      { detail: { hide: true } },
+    )
 
 /** Finds the host's site and checks the key, reloading the registry once on a miss. */
 async function authorise(service: Service, host: string, apiKey: string) {
@@ -83,7 +67,9 @@ async function authorise(service: Service, host: string, apiKey: string) {
     site = service.registry.cached(host)
   }
   if (!site || !keyMatches(apiKey, site.keyHash)) {
-    throw new ApiError('unauthorized', 'apiKey is not a valid key for this host', 'apiKey')
+    const error = new ApiError('unauthorized', 'apiKey is not a valid key for this host', 'apiKey')
+    error.host = host
+    throw error
   }
   return site
 }

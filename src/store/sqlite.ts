@@ -84,12 +84,15 @@ const siteParams = (s: Site) => ({
 export class SqliteStore implements Store {
   readonly db: Database
 
-  constructor(dataDir: string) {
+  /**
+   * Opens or creates the registry in `dataDir`. `busyTimeoutMs` is how long a statement waits for
+   * another process's write lock, blocking this process, because bun:sqlite is synchronous.
+   */
+  constructor(dataDir: string, busyTimeoutMs = 5000) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     this.db = new Database(join(dataDir, 'socketizer.sqlite'), { create: true, strict: true })
-    this.db.exec(
-      'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL',
-    )
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${Math.floor(busyTimeoutMs)}`)
+    this.db.exec('PRAGMA synchronous = NORMAL')
     this.migrate()
   }
 
@@ -97,6 +100,11 @@ export class SqliteStore implements Store {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY)')
     const row = this.db.query('SELECT max(version) AS v FROM schema_migration').get() as {
       v: number | null
+    }
+    if ((row.v ?? 0) > migrations.length) {
+      throw new Error(
+        `the registry's schema version ${row.v} is newer than this binary's ${migrations.length}; run the newer socketizer, or restore a backup of the data directory`,
+      )
     }
     for (let version = (row.v ?? 0) + 1; version <= migrations.length; version++) {
       this.db

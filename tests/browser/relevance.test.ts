@@ -89,6 +89,26 @@ describe('which pages update', () => {
     for (const { page } of pages) await page.close()
   })
 
+  test('refresh merged into a trailing frame still updates its page', async () => {
+    const product = await openPage(h.context, `${h.site.url}/product/widget/`)
+    const before = fetchCount('/product/widget/')
+    const comment = refreshBody(h.site, h.apiKey, 'comment', '/hello-live-world/', 5)
+    const stock = refreshBody(h.site, h.apiKey, 'product', '/product/widget/', 9)
+    // The stock change lands inside the coalescing window between two comments, so only the
+    // trailing frame's `also` names it.
+    for (const body of [comment, stock, comment])
+      expect((await h.server.refresh(body)).status).toBe(200)
+
+    await framesReached([product], 2)
+    const trailing = product.sockets.refreshes()[1]!
+    expect(JSON.parse(trailing.also!)).toEqual([
+      expect.objectContaining({ what: 'product', postId: '9' }),
+    ])
+    await h.site.waitForFetches('/product/widget/', before + 1)
+    expect(fetchCount('/product/widget/')).toBe(before + 1)
+    await product.page.close()
+  })
+
   test('second copy of the script opens no socket', async () => {
     h.site.doubleScript.add('/about/')
     const open = await openPage(h.context, `${h.site.url}/about/`)
