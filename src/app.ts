@@ -9,6 +9,7 @@ import { clientRoutes } from './routes/client'
 import { opsRoutes } from './routes/ops'
 import { liveRoutes } from './routes/live'
 import { refreshPath, refreshRoutes } from './routes/refresh'
+import { documentation } from './openapi'
 import type { Service } from './service'
 import pkg from '../package.json'
 
@@ -82,13 +83,10 @@ export function createApp(service: Service) {
         path: '/service/api/docs',
         specPath: '/service/api/openapi.json',
         mapJsonSchema: { valibot: toJsonSchema },
-        documentation: {
-          info: {
-            title: 'Socketizer',
-            version: pkg.version,
-            description: 'Live refresh push service for WordPress sites.',
-          },
-        },
+        documentation: documentation(pkg.version),
+        // Pinned, so the docs page does not change under the service; loaded from a CDN by the
+        // operator's browser, not by the service.
+        scalar: { version: '1.76.4' },
       }),
     )
     .use(opsRoutes(service))

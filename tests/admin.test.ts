@@ -294,5 +294,17 @@ describe('ops routes', () => {
       doc.paths['/service/api/v1/sites']!.post!.requestBody!.content['application/json']!.schema
     expect(Object.keys(sites.properties as object)).toContain('maxConnections')
     expect(JSON.stringify(doc)).not.toContain('~standard')
+    expect(JSON.stringify(doc)).not.toContain('$schema')
+    const full = doc as unknown as {
+      components: { securitySchemes: Record<string, unknown> }
+      paths: Record<string, Record<string, { security?: unknown; parameters?: { name: string }[] }>>
+    }
+    expect(full.components.securitySchemes.serviceKey).toEqual({ type: 'http', scheme: 'bearer' })
+    const site = full.paths['/service/api/v1/sites/{host}']!
+    expect(Object.keys(site).sort()).toEqual(['delete', 'get', 'patch'])
+    expect(site.get!.parameters![0]!.name).toBe('host')
+    expect(full.paths['/service/api/v1/site-keys/{host}']!.post).toBeDefined()
+    expect(full.paths['/service/api/v1/sites']!.get!.security).toEqual([{ serviceKey: [] }])
+    expect(Object.keys(full.paths).some((path) => path.includes('*'))).toBe(false)
   })
 })

@@ -8,6 +8,7 @@ import { SettingsPatch, SiteCreate, SitePatch } from '../schemas'
 import type { Service } from '../service'
 import { readStatsReport } from '../stats'
 import { jsonContent, pathOf, readJson } from '../http'
+import { errorResponses } from '../openapi'
 
 const api = '/service/api/v1'
 const sitesPrefix = `${api}/sites/`
@@ -51,6 +52,15 @@ const isServiceKey = (service: Service, key: string | undefined) =>
 
 const body = (schema: v.GenericSchema) => ({ required: true, content: jsonContent(schema) })
 
+/** OpenAPI details of an admin route: Bearer authorisation and the error answers. */
+const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
+  summary,
+  tags: ['admin'],
+  security: [{ serviceKey: [] }],
+  responses: errorResponses,
+  ...extra,
+})
+
 /** The operator's API, authorised by the service key as a Bearer token. */
 export const adminRoutes = (service: Service) => {
   const { registry, hub, log } = service
@@ -73,7 +83,16 @@ export const adminRoutes = (service: Service) => {
       ({ query }) =>
         registry.listSites(pageQuery(query, 'offset', 0), pageQuery(query, 'limit', 100)),
       {
-        detail: { summary: 'List sites', tags: ['admin'] },
+        detail: doc('List sites', {
+          parameters: ['offset', 'limit'].map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            description:
+              name === 'offset' ? 'Sites to skip (default 0)' : 'Sites to return (default 100)',
+            schema: { type: 'integer', minimum: 0 },
+          })),
+        }),
       },
     )
     .post(
@@ -86,11 +105,9 @@ export const adminRoutes = (service: Service) => {
       },
       {
         parse,
-        detail: {
-          summary: 'Register a site; the answer has its API key, shown once',
-          tags: ['admin'],
+        detail: doc('Register a site; the answer has its API key, shown once', {
           requestBody: body(SiteCreate),
-        },
+        }),
       },
     )
     .get(
@@ -99,7 +116,7 @@ export const adminRoutes = (service: Service) => {
         const site = registry.view(await registry.getSite(hostFromPath(request.url)))
         return { ...site, stats: await service.store.readSiteStats(site.host) }
       },
-      { detail: { summary: 'Show a site and its monthly counters', tags: ['admin'] } },
+      { detail: { hide: true } },
     )
     .patch(
       `${sitesPrefix}*`,
@@ -110,7 +127,7 @@ export const adminRoutes = (service: Service) => {
       },
       {
         parse,
-        detail: { summary: 'Change a site', tags: ['admin'], requestBody: body(SitePatch) },
+        detail: { hide: true },
       },
     )
     .delete(
@@ -121,7 +138,7 @@ export const adminRoutes = (service: Service) => {
         changed('site removed', { host })
         return { removed: host }
       },
-      { detail: { summary: 'Remove a site', tags: ['admin'] } },
+      { detail: { hide: true } },
     )
     .post(
       `${siteKeysPrefix}*`,
@@ -130,10 +147,10 @@ export const adminRoutes = (service: Service) => {
         changed('site key rotated', { host: rotated.site.host })
         return rotated
       },
-      { detail: { summary: 'Replace a site key: POST /site-keys/{host}', tags: ['admin'] } },
+      { detail: { hide: true } },
     )
     .get(`${api}/settings`, () => registry.settings, {
-      detail: { summary: 'Read settings', tags: ['admin'] },
+      detail: doc('Read settings'),
     })
     .patch(
       `${api}/settings`,
@@ -144,7 +161,7 @@ export const adminRoutes = (service: Service) => {
       },
       {
         parse,
-        detail: { summary: 'Change settings', tags: ['admin'], requestBody: body(SettingsPatch) },
+        detail: doc('Change settings', { requestBody: body(SettingsPatch) }),
       },
     )
     .get(
@@ -155,7 +172,7 @@ export const adminRoutes = (service: Service) => {
         return { ...report, current: { sockets: hub.sockets, hosts: hub.activeHosts } }
       },
       {
-        detail: { summary: 'Counters kept across restarts, and current sockets', tags: ['admin'] },
+        detail: doc('Counters kept across restarts, and current sockets'),
       },
     )
     .get(
@@ -164,7 +181,7 @@ export const adminRoutes = (service: Service) => {
         const pool = hub.pool()
         return { hosts: pool.length, sockets: hub.sockets, pool }
       },
-      { detail: { summary: 'Hosts connected and sockets per host on this node', tags: ['admin'] } },
+      { detail: doc('Hosts connected and sockets per host on this node') },
     )
     .post(
       `${api}/broadcast`,
@@ -177,11 +194,7 @@ export const adminRoutes = (service: Service) => {
       },
       {
         parse,
-        detail: {
-          summary: 'Send a notice frame to one host, or to all',
-          tags: ['admin'],
-          requestBody: body(Broadcast),
-        },
+        detail: doc('Send a notice frame to one host, or to all', { requestBody: body(Broadcast) }),
       },
     )
     .post(
@@ -192,10 +205,7 @@ export const adminRoutes = (service: Service) => {
         return { draining: true, closed, sockets: hub.sockets }
       },
       {
-        detail: {
-          summary: 'Close every socket with 1001 and admit none, for a rolling restart',
-          tags: ['admin'],
-        },
+        detail: doc('Close every socket with 1001 and admit none, for a rolling restart'),
       },
     )
     .post(
@@ -205,7 +215,7 @@ export const adminRoutes = (service: Service) => {
         changed('resume', {})
         return { draining: false }
       },
-      { detail: { summary: 'Admit sockets again after a drain', tags: ['admin'] } },
+      { detail: doc('Admit sockets again after a drain') },
     )
 
   return new Elysia({ name: 'admin-api' }).use(authorised).post(
@@ -224,11 +234,10 @@ export const adminRoutes = (service: Service) => {
     },
     {
       parse,
-      detail: {
-        summary: 'Pool info of the original service',
-        tags: ['admin'],
+      detail: doc('Pool info of the original service', {
         requestBody: body(PoolInfoRequest),
-      },
+        security: [],
+      }),
     },
   )
 }

@@ -89,5 +89,6 @@ export const liveRoutes = (service: Service) =>
         { status: 426, headers: { 'content-type': 'application/json', upgrade: 'websocket' } },
       )
     },
-    { detail: { summary: 'Visitor WebSocket', tags: ['visitors'] } },
+    // Documented by hand in openapi.ts, because the generator shows the wildcard as `/*`.
+    { detail: { hide: true } },
   )

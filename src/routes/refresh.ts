@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { ApiError } from '../errors'
 import { jsonContent, readJson } from '../http'
+import { ErrorBody, errorResponses } from '../openapi'
 import { keyMatches } from '../keys'
 import { parseInput, requireHost } from '../registry'
 import { RefreshBody } from '../schemas'
@@ -47,7 +48,11 @@ export const refreshRoutes = (service: Service) =>
             'Sent by the WordPress plugin. The body is JSON whatever the Content-Type header says.',
           tags: ['plugin'],
           requestBody: { required: true, content: jsonContent(RefreshBody) },
-          responses: { 200: { description: 'Accepted', content: jsonContent(RefreshAccepted) } },
+          responses: {
+            200: { description: 'Accepted', content: jsonContent(RefreshAccepted) },
+            ...errorResponses,
+            403: { description: 'Site inactive or expired', content: jsonContent(ErrorBody) },
+          },
         },
       },
     )
