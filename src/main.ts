@@ -44,6 +44,12 @@ Runs the service. Each option can also be set by its environment variable.
 
 ${describeOptions(serveOptions)}`
 
+/** Returns how to run this CLI again: the compiled binary's path, or the npm script in a checkout. */
+function cliCommand(): string {
+  // A compiled Bun executable runs its entry point from the embedded /$bunfs file system.
+  return Bun.main.startsWith('/$bunfs/') ? process.execPath : 'npm run cli --'
+}
+
 async function serve(args: string[]) {
   const { values } = parseArgs({
     args,
@@ -57,7 +63,7 @@ async function serve(args: string[]) {
   if ((await server.service.registry.listSites(0, 1)).total === 0) {
     log.info(
       { dataDir: config.dataDir },
-      `no sites registered yet; register one with: socketizer site add HOST --data-dir ${config.dataDir}`,
+      `no sites registered yet; register one with: ${cliCommand()} site add HOST --data-dir ${config.dataDir}`,
     )
   }
   const shutdown = (signal: string) => {

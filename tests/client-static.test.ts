@@ -77,6 +77,13 @@ test('minified client is minified', async () => {
   expect(() => new Function(minified)).not.toThrow()
 })
 
+test('minified client stays within its size budget', async () => {
+  // The README states the size; this budget catches growth that would make that line stale.
+  const minified = new Uint8Array(await (await fetch(scriptUrl('socketizer.min.js'))).arrayBuffer())
+  expect(minified.byteLength).toBeLessThan(12_000)
+  expect(Bun.gzipSync(minified, { level: 9 }).byteLength).toBeLessThan(5_000)
+})
+
 test.each([
   ['gzip, deflate, br', true],
   ['br;q=1.0, gzip;q=0.8', true],

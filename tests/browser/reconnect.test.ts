@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestServer } from '../helpers'
-import { launchBrowser } from './browser'
+import { browserMissing, describe, launchBrowser, test } from './browser'
 import { openPage, waitForUpdates } from './harness'
 import { CuttableProxy } from './proxy'
 import { refreshBody, TestSite } from './site'
@@ -14,6 +14,7 @@ const SETTLE_MS = 2500
 
 let browser: Browser
 beforeAll(async () => {
+  if (browserMissing) return
   browser = await launchBrowser()
 })
 afterAll(() => browser?.close())

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect } from 'bun:test'
+import { browserMissing, describe, test } from './browser'
 import {
   openPage,
   sendBurst,
@@ -11,6 +12,7 @@ import { refreshBody } from './site'
 
 let h: Harness
 beforeAll(async () => {
+  if (browserMissing) return
   h = await startHarness({ 'coalesce-window-ms': '1000' })
 })
 afterAll(() => h?.close())

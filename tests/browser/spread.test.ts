@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { SocketWatch } from './browser'
+import { afterAll, beforeAll, expect } from 'bun:test'
+import { browserMissing, SocketWatch, test } from './browser'
 import { startHarness, type Harness } from './harness'
 import { refreshBody } from './site'
 
@@ -9,6 +9,7 @@ const RELOADS_PER_SECOND = 20
 
 let h: Harness
 beforeAll(async () => {
+  if (browserMissing) return
   h = await startHarness({}, { reloadsPerSecond: RELOADS_PER_SECOND })
 })
 afterAll(() => h?.close())

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect } from 'bun:test'
+import { browserMissing, describe, test } from './browser'
 import { openPage, sendBurst, startHarness, waitForUpdates, type Harness } from './harness'
 import { refreshBody } from './site'
 
 let h: Harness
 beforeAll(async () => {
+  if (browserMissing) return
   h = await startHarness()
 })
 afterAll(() => h?.close())
