@@ -30,6 +30,14 @@ const expiry = v.nullable(
   ),
 )
 
+/** Fields of a site that an operator sets, at creation or later; null means the default. */
+const siteFields = {
+  maxConnections: v.optional(v.nullable(limit(1_000_000))),
+  reloadsPerSecond: v.optional(v.nullable(limit(100_000))),
+  expiresAt: v.optional(expiry),
+  active: v.optional(v.boolean('must be true or false')),
+}
+
 // Admin bodies reject unknown fields, so a misspelt field is an error instead of a silent no-op.
 export const SiteCreate = v.strictObject({
   host: v.pipe(
@@ -45,19 +53,11 @@ export const SiteCreate = v.strictObject({
       v.description('Keep an existing key, e.g. when moving a site; generated when absent'),
     ),
   ),
-  maxConnections: v.optional(v.nullable(limit(1_000_000))),
-  reloadsPerSecond: v.optional(v.nullable(limit(100_000))),
-  expiresAt: v.optional(expiry),
-  active: v.optional(v.boolean()),
+  ...siteFields,
 })
 export type SiteCreate = v.InferOutput<typeof SiteCreate>
 
-export const SitePatch = v.strictObject({
-  maxConnections: v.optional(v.nullable(limit(1_000_000))),
-  reloadsPerSecond: v.optional(v.nullable(limit(100_000))),
-  expiresAt: v.optional(expiry),
-  active: v.optional(v.boolean()),
-})
+export const SitePatch = v.strictObject(siteFields)
 export type SitePatch = v.InferOutput<typeof SitePatch>
 
 export const SettingsPatch = v.strictObject({
