@@ -40,6 +40,24 @@ const FORBIDDEN_CHARACTERS: [RegExp, string][] = [
  * gets a reason fit for an API error message.
  */
 export function canonicalHost(input: string): HostResult {
+  // The visitors of a site all send the same raw path, so results are cached. Inputs come from
+  // clients, so the cache is bounded in entries and in key length. Results are frozen because
+  // callers share them.
+  if (typeof input !== 'string' || input.length > CACHED_INPUT_MAX_LENGTH) return parse(input)
+  let result = recentResults.get(input)
+  if (result === undefined) {
+    if (recentResults.size >= CACHE_MAX_ENTRIES) recentResults.clear()
+    result = Object.freeze(parse(input))
+    recentResults.set(input, result)
+  }
+  return result
+}
+
+const CACHE_MAX_ENTRIES = 4096
+const CACHED_INPUT_MAX_LENGTH = 512
+const recentResults = new Map<string, HostResult>()
+
+function parse(input: string): HostResult {
   try {
     return { ok: true, host: parseHost(input) }
   } catch (error) {

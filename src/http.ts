@@ -10,7 +10,12 @@ import { ApiError } from './errors'
 export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
   const tooLarge = () =>
     new ApiError('body_too_large', `request body must be at most ${maxBytes} bytes`)
-  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge()
+  const declared = request.headers.get('content-length')
+  if (Number(declared ?? 0) > maxBytes) throw tooLarge()
+  // Bun 1.4 answers 400 to a request with both Content-Length and Transfer-Encoding and reads no
+  // more than a declared length, so only a chunked body needs the stream. The stream took a
+  // quarter of the refresh route's JavaScript samples in a CPU profile.
+  if (declared !== null) return parseJson(await request.text())
   const chunks: Uint8Array[] = []
   let size = 0
   if (request.body) {
@@ -24,8 +29,12 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
       chunks.push(chunk.value)
     }
   }
+  return parseJson(Buffer.concat(chunks).toString('utf8'))
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse(text)
   } catch {
     throw new ApiError('invalid_json', 'request body must be a JSON object')
   }

@@ -9,7 +9,20 @@ const zeroTotals = (): Totals => ({
   peakHosts: 0,
 })
 
-const currentMonth = () => new Date().toISOString().slice(0, 7)
+// The current month and its bounds in epoch ms, cached because every socket and refresh reads it.
+const month = { name: '', start: 0, end: 0 }
+
+/** Returns the current UTC month as YYYY-MM. */
+function currentMonth(): string {
+  const now = Date.now()
+  if (now < month.start || now >= month.end) {
+    const date = new Date(now)
+    month.name = date.toISOString().slice(0, 7)
+    month.start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth())
+    month.end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1)
+  }
+  return month.name
+}
 
 /**
  * Counters kept in memory on the hot path and added to the store in batches by `flush()`. A

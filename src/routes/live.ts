@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { ServerWebSocket } from 'bun'
+import type { Server, ServerWebSocket } from 'bun'
 import { CloseCode, closeReason } from '../close-codes'
 import { canonicalHost } from '../host'
 import { rateLimited } from '../log'
@@ -69,26 +69,39 @@ function rawHost(url: string): string {
   return url.slice(start, query === -1 ? undefined : query)
 }
 
-/** The visitors' route: completes the handshake, then admits or closes with a 4xxx code. */
-export const liveRoutes = (service: Service) =>
-  new Elysia({ name: 'live' }).get(
+/**
+ * Completes a visitor's handshake, then admits or closes with a 4xxx code. createApp hands it to
+ * Bun as a route of its own, and the Elysia route below serves `app.handle`.
+ */
+export function liveHandler(service: Service) {
+  return async (
+    request: Request,
+    server: Server<VisitorSocket> | null,
+  ): Promise<Response | undefined> => {
+    const parsed = canonicalHost(rawHost(request.url))
+    const host = parsed.ok ? parsed.host : null
+    if (host !== null && !service.registry.cached(host)) await service.refreshRegistry()
+    const socket = new VisitorSocket(service, host, service.nextConnectionId())
+    if (server?.upgrade(request, { data: socket })) return
+    return new Response(
+      JSON.stringify({
+        error: {
+          code: 'upgrade_required',
+          message: 'this route takes WebSocket connections only',
+        },
+      }),
+      { status: 426, headers: { 'content-type': 'application/json', upgrade: 'websocket' } },
+    )
+  }
+}
+
+/** The visitors' route in Elysia, which a running server leaves to Bun (see createApp). */
+export const liveRoutes = (service: Service) => {
+  const handle = liveHandler(service)
+  return new Elysia({ name: 'live' }).get(
     `${livePrefix}*`,
-    async ({ request, server }) => {
-      const parsed = canonicalHost(rawHost(request.url))
-      const host = parsed.ok ? parsed.host : null
-      if (host !== null && !service.registry.cached(host)) await service.refreshRegistry()
-      const socket = new VisitorSocket(service, host, service.nextConnectionId())
-      if (server?.upgrade(request, { data: socket })) return
-      return new Response(
-        JSON.stringify({
-          error: {
-            code: 'upgrade_required',
-            message: 'this route takes WebSocket connections only',
-          },
-        }),
-        { status: 426, headers: { 'content-type': 'application/json', upgrade: 'websocket' } },
-      )
-    },
+    ({ request, server }) => handle(request, server),
     // Documented by hand in openapi.ts, because the generator shows the wildcard as `/*`.
     { detail: { hide: true } },
   )
+}
