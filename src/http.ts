@@ -12,7 +12,7 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
     new ApiError('body_too_large', `request body must be at most ${maxBytes} bytes`)
   const declared = request.headers.get('content-length')
   if (Number(declared ?? 0) > maxBytes) throw tooLarge()
-  // Bun 1.4 answers 400 to a request with both Content-Length and Transfer-Encoding and reads no
+  // Bun 1.4 rejects with 400 a request with both Content-Length and Transfer-Encoding and reads no
   // more than a declared length, so only a chunked body needs the stream. The stream took a
   // quarter of the refresh route's JavaScript samples in a CPU profile.
   if (declared !== null) return parseJson(await request.text())
@@ -51,7 +51,7 @@ export function pathOf(url: string): string {
   return url.slice(start, query === -1 ? undefined : query)
 }
 
-/** An OpenAPI content map with the JSON Schema of a valibot schema. */
+/** Builds an OpenAPI content map from the JSON Schema of a valibot schema. */
 export function jsonContent(schema: v.GenericSchema) {
   const { $schema: _, ...jsonSchema } = toJsonSchema(schema, { errorMode: 'ignore' })
   // The converter's JsonSchema type is wider than openapi-types' SchemaObject.

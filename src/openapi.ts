@@ -13,7 +13,7 @@ export const ErrorBody = v.object({
 
 const error = (description: string) => ({ description, content: jsonContent(ErrorBody) })
 
-/** Error answers shared by the API's routes. */
+/** Error responses shared by the API's routes. */
 export const errorResponses = {
   400: error('Invalid body, query or host; `field` names the culprit'),
   401: error('Missing or wrong key'),
