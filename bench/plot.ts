@@ -1,33 +1,15 @@
 // Writes SVG plots from bench result files: fan-out latency and server RSS against socket count.
 // Usage: bun bench/plot.ts RESULTS.jsonl... [--out DIR]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { lineChart, type Series } from './lib/svg'
-import type { Spread } from './lib/stats'
+import { readSummaries, type Summary } from './lib/summaries'
 
 const COLORS: Record<string, string> = {
   socketizer: '#d62728',
   'ref-bun': '#1f77b4',
   'ref-node': '#2ca02c',
-}
-
-interface Summary {
-  type: 'summary'
-  scenario: string
-  server: string
-  params: Record<string, number>
-  metrics: Record<string, Spread>
-}
-
-function readSummaries(files: string[]): Summary[] {
-  return files.flatMap((file) =>
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line))
-      .filter((entry) => entry.type === 'summary'),
-  )
 }
 
 /** Groups summaries into one series per server and `splitBy` value, with median and min-max. */

@@ -3,7 +3,7 @@
 import { mkdirSync, appendFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { HELP, parseOptions, type BenchOptions } from './lib/args'
-import { MAX_SOCKETS_PER_GENERATOR } from './lib/generators'
+import { MAX_SOCKETS_PER_GENERATOR, type ClientOptions } from './lib/generators'
 import {
   createEnv,
   prepareServers,
@@ -28,13 +28,21 @@ const COALESCING_GAP_MS = 1200
 // Native clients all connect from 127.0.0.1, which has about 28k ephemeral ports (32768-60999 by
 // default) towards one server address. Past this count the bench binds source addresses instead.
 const NATIVE_MAX_SOCKETS = 25_000
+// Blocks of source addresses 127.H.L.2 and up (H from 1 to 250) that successive runs take in
+// turn, so no run binds ports that an earlier run left in TIME_WAIT. The ws server of ref-node
+// leaves the client to close TCP first, so a run against it parks one TIME_WAIT per socket on
+// its source addresses for 60 s. Binding an address whose ports are full of TIME_WAIT entries
+// cost the next run's generator up to 10 times the CPU time per connect (measured at 10,000 and
+// 19,000 sockets). Each invocation starts at a random block, so back-to-back invocations do not
+// meet either.
+const SOURCE_BLOCKS = 250 * 256
 
 function pickServers(options: BenchOptions): ServerName[] {
   const unknown = options.servers.filter((name) => !SERVER_NAMES.includes(name as ServerName))
   if (unknown.length) throw new Error(`unknown --servers ${unknown.join(', ')}`)
   const names = options.servers as ServerName[]
-  if (names.includes('socketizer') && !socketizerAvailable()) {
-    console.error('skipping socketizer: dist/socketizer does not exist (run npm run build first)')
+  if (names.includes('socketizer') && !socketizerAvailable(options.socketizer)) {
+    console.error(`skipping socketizer: ${options.socketizer} does not exist (run npm run build)`)
     return names.filter((name) => name !== 'socketizer')
   }
   return names
@@ -62,8 +70,7 @@ function makeContext(options: BenchOptions, env: ServerEnv, hosts: string[], max
   let lastPostId = 1000
   const coalesces = env.socketizer?.coalesces ?? false
   const client = pickClient(options, maxSockets)
-  const sourceAddrs =
-    client === 'ws' ? Array.from({ length: options.sourceAddrs }, (_, i) => `127.0.0.${i + 2}`) : []
+  let block = Math.floor(Math.random() * SOURCE_BLOCKS)
   return {
     options,
     hosts,
@@ -71,9 +78,17 @@ function makeContext(options: BenchOptions, env: ServerEnv, hosts: string[], max
     gapMs: options.gapMs ?? (coalesces ? COALESCING_GAP_MS : DEFAULT_GAP_MS),
     clientOptions: {
       client,
-      sourceAddrs,
+      sourceAddrs: [] as string[],
       inflight: options.inflight,
       timeoutMs: options.connectTimeoutMs,
+    },
+    /** Client options of the next run: ws clients get the next block of source addresses. */
+    nextClientOptions(): ClientOptions {
+      block = (block + 1) % SOURCE_BLOCKS
+      const prefix = `127.${1 + Math.floor(block / 256)}.${block % 256}`
+      const count = client === 'ws' ? options.sourceAddrs : 0
+      const sourceAddrs = Array.from({ length: count }, (_, i) => `${prefix}.${i + 2}`)
+      return { ...this.clientOptions, sourceAddrs }
     },
     nextPostId: () => String(++lastPostId),
   }
@@ -90,6 +105,7 @@ async function runOnce(
   try {
     const ctx: RunContext = {
       ...base,
+      clientOptions: base.nextClientOptions(),
       server,
       liveUrl: `ws://${server.address}/service/wordpress/live/`,
     }
@@ -187,7 +203,7 @@ async function main() {
   process.on('SIGINT', () => process.exit(130))
   process.on('exit', () => removeEnv(env))
   const hosts = siteHosts(Math.max(1, ...scenarios.map((s) => s.hostsUsed(options))))
-  await prepareServers(env, servers, [...hosts, IDLE_HOST], maxSockets + 1000)
+  await prepareServers(env, servers, [...hosts, IDLE_HOST], maxSockets + 1000, options.socketizer)
   const base = makeContext(options, env, hosts, maxSockets)
   console.error(`servers: ${servers.join(', ')}; gap ${base.gapMs} ms; results: ${out}`)
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 const ROOT = join(import.meta.dir, '..')
 const BINARY = join(ROOT, 'dist/socketizer')
-const SCENARIOS = ['connect', 'fanout', 'api', 'soak']
+const SCENARIOS = ['connect', 'fanout', 'api', 'soak', 'hold']
 
 const TINY_FLAGS = [
   ['--scenarios', SCENARIOS.join(',')],
@@ -24,6 +24,10 @@ const TINY_FLAGS = [
   ['--soak-churn', '2'],
   ['--soak-hosts', '3'],
   ['--soak-sample-seconds', '1'],
+  ['--hold-sockets', '30'],
+  ['--hold-seconds', '2'],
+  ['--hold-hosts', '2'],
+  ['--hold-sample-seconds', '1'],
 ].flat()
 
 interface Summary {

@@ -69,8 +69,9 @@ async function run(cmd: ApiLoadCommand): Promise<ApiLoadResult> {
   return result
 }
 
-process.on('disconnect', () => process.exit(1))
+// The driver stops this process once it has the result. Exiting right after process.send() can
+// lose the message: the driver then saw the exit first and no result.
+process.on('disconnect', () => process.exit(0))
 process.on('message', async (cmd: ApiLoadCommand) => {
   process.send!(await run(cmd))
-  process.exit(0)
 })

@@ -1,6 +1,6 @@
 // One visitor socket, behind a common interface for the two client implementations:
 // - 'ws': Bun's built-in `ws` module, which honours `localAddress`, so sockets can be spread over
-//   several 127.0.0.x source addresses (each has its own ~28k ephemeral ports per destination).
+//   several loopback source addresses (each has its own ~28k ephemeral ports per destination).
 // - 'native': Bun's global WebSocket, cheaper in CPU but always sourced from 127.0.0.1.
 import WS from 'ws'
 

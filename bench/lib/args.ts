@@ -1,5 +1,6 @@
 // Command-line options of bench/run.ts.
 import { parseArgs } from 'node:util'
+import { DEFAULT_SOCKETIZER_BINARY } from './socketizer'
 
 export const HELP = `Usage: bun bench/run.ts [options]   (or: npm run bench -- [options])
 
@@ -8,12 +9,13 @@ and prints one JSON line per scenario, size and server (median, min and max over
 plus a readable row on stderr.
 
 Selection:
-  --scenarios LIST       connect,fanout,api,soak,cluster       [connect,fanout,api]
+  --scenarios LIST       connect,fanout,api,soak,hold,cluster  [connect,fanout,api]
   --servers LIST         socketizer,ref-bun,ref-node; socketizer is skipped with a warning
-                         when dist/socketizer is missing        [all three]
+                         when its executable is missing          [all three]
   --sizes LIST           socket counts for connect and fanout; each server process may
                          hold at most 20,000 open files     [1000,5000,10000,19000]
   --repeats N            runs per scenario, size and server; servers alternate   [3]
+  --socketizer PATH      Socketizer executable to run, e.g. an older build [dist/socketizer]
 
 Scenario settings:
   --connect-hosts N      hosts the connect sockets are spread over              [100]
@@ -31,13 +33,20 @@ Scenario settings:
   --soak-churn N         sockets leaving and joining per second                 [20]
   --soak-hosts N         hosts in the soak; one refresh per second, round-robin [10]
   --soak-sample-seconds N  interval between RSS and descriptor samples          [10]
+  --hold-sockets N       sockets one server process holds in the hold scenario; a process
+                         may have at most 20,000 open files                     [19900]
+  --hold-seconds N       time the sockets are held idle, in seconds             [120]
+  --hold-hosts N         hosts the held sockets are spread over; one refresh per host
+                         at the end must reach every socket                     [1]
+  --hold-sample-seconds N  interval between RSS and descriptor samples          [10]
 
 Clients:
   --client KIND          ws (Bun's ws module; binds the source addresses below, so each
                          has its own ephemeral ports) or native (Bun's WebSocket, always
                          from 127.0.0.1; connects slow down as one address's ports fill,
                          and past 25,000 sockets the bench switches to ws)        [ws]
-  --source-addrs N       source addresses 127.0.0.2 .. 127.0.0.(N+1) for ws clients [4]
+  --source-addrs N       source addresses per run for ws clients, 127.H.L.2 .. 127.H.L.(N+1),
+                         where H.L moves on every run (see bench/README.md)      [4]
   --generators N         minimum socket generator processes; at least one per 19,000
                          sockets is always used                                  [1]
   --inflight N           handshakes in flight per generator process             [256]
@@ -54,6 +63,7 @@ export interface BenchOptions {
   servers: string[]
   sizes: number[]
   repeats: number
+  socketizer: string
   connectHosts: number
   fanoutHosts: number[]
   refreshes: number
@@ -67,6 +77,10 @@ export interface BenchOptions {
   soakChurn: number
   soakHosts: number
   soakSampleSeconds: number
+  holdSockets: number
+  holdSeconds: number
+  holdHosts: number
+  holdSampleSeconds: number
   client: 'ws' | 'native'
   sourceAddrs: number
   generators: number
@@ -82,6 +96,7 @@ const STRING_OPTIONS = [
   'servers',
   'sizes',
   'repeats',
+  'socketizer',
   'connect-hosts',
   'fanout-hosts',
   'refreshes',
@@ -95,6 +110,10 @@ const STRING_OPTIONS = [
   'soak-churn',
   'soak-hosts',
   'soak-sample-seconds',
+  'hold-sockets',
+  'hold-seconds',
+  'hold-hosts',
+  'hold-sample-seconds',
   'client',
   'source-addrs',
   'generators',
@@ -128,6 +147,7 @@ function parseOrThrow(argv: string[]): BenchOptions {
     servers: list('servers', 'socketizer,ref-bun,ref-node'),
     sizes: ints('sizes', '1000,5000,10000,19000'),
     repeats: int('repeats', 3, 1),
+    socketizer: v.socketizer ?? DEFAULT_SOCKETIZER_BINARY,
     connectHosts: int('connect-hosts', 100, 1),
     fanoutHosts: ints('fanout-hosts', '1,100'),
     refreshes: int('refreshes', 10, 1),
@@ -141,8 +161,12 @@ function parseOrThrow(argv: string[]): BenchOptions {
     soakChurn: int('soak-churn', 20),
     soakHosts: int('soak-hosts', 10, 1),
     soakSampleSeconds: int('soak-sample-seconds', 10, 1),
+    holdSockets: int('hold-sockets', 19_900, 1),
+    holdSeconds: int('hold-seconds', 120, 1),
+    holdHosts: int('hold-hosts', 1, 1),
+    holdSampleSeconds: int('hold-sample-seconds', 10, 1),
     client: oneOf('client', v.client ?? 'ws', ['ws', 'native']),
-    sourceAddrs: int('source-addrs', 4, 0),
+    sourceAddrs: atMost('source-addrs', int('source-addrs', 4, 0), 253),
     generators: int('generators', 1, 1),
     inflight: int('inflight', 256, 1),
     connectTimeoutMs: int('connect-timeout-ms', 15_000, 1),
@@ -158,6 +182,11 @@ function toInt(name: string, raw: string | undefined, fallback: number, min: num
   if (!Number.isInteger(value) || value < min) {
     throw new Error(`invalid --${name} '${raw}': expected an integer >= ${min}`)
   }
+  return value
+}
+
+function atMost(name: string, value: number, max: number): number {
+  if (value > max) throw new Error(`invalid --${name} '${value}': expected at most ${max}`)
   return value
 }
 

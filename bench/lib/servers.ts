@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { sampleProcess, type ProcSample } from './proc'
-import { prepareSocketizer, SOCKETIZER_BINARY, type SocketizerSetup } from './socketizer'
+import { prepareSocketizer, type SocketizerSetup } from './socketizer'
 
 export const SERVER_NAMES = ['socketizer', 'ref-bun', 'ref-node'] as const
 export type ServerName = (typeof SERVER_NAMES)[number]
@@ -40,8 +40,8 @@ export function removeEnv(env: ServerEnv) {
   rmSync(env.workDir, { recursive: true, force: true })
 }
 
-export function socketizerAvailable(): boolean {
-  return existsSync(SOCKETIZER_BINARY)
+export function socketizerAvailable(binary: string): boolean {
+  return existsSync(binary)
 }
 
 export async function prepareServers(
@@ -49,9 +49,11 @@ export async function prepareServers(
   names: string[],
   hosts: string[],
   max: number,
+  binary: string,
 ) {
   if (names.includes('socketizer')) {
-    env.socketizer = await prepareSocketizer(join(env.workDir, 'socketizer-template'), hosts, max)
+    const templateDir = join(env.workDir, 'socketizer-template')
+    env.socketizer = await prepareSocketizer(binary, templateDir, hosts, max)
   }
 }
 
@@ -70,7 +72,7 @@ function command(name: ServerName, env: ServerEnv, listen: string, runDir: strin
   if (!setup) throw new Error('socketizer was not prepared: call prepareServers first')
   const dataDir = join(runDir, 'data')
   cpSync(setup.templateDir, dataDir, { recursive: true })
-  return [SOCKETIZER_BINARY, 'serve', '--listen', listen, '--data-dir', dataDir, ...setup.serveArgs]
+  return [setup.binary, 'serve', '--listen', listen, '--data-dir', dataDir, ...setup.serveArgs]
 }
 
 export async function startServer(name: ServerName, env: ServerEnv): Promise<RunningServer> {

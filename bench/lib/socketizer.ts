@@ -2,9 +2,10 @@
 // folder, which every run copies, so each server starts from the same state.
 import { mkdirSync } from 'node:fs'
 
-export const SOCKETIZER_BINARY = new URL('../../dist/socketizer', import.meta.url).pathname
+export const DEFAULT_SOCKETIZER_BINARY = new URL('../../dist/socketizer', import.meta.url).pathname
 
 export interface SocketizerSetup {
+  binary: string
   templateDir: string
   apiKeys: Map<string, string>
   /** Extra `serve` flags, such as turning off refresh coalescing. */
@@ -13,8 +14,8 @@ export interface SocketizerSetup {
   coalesces: boolean
 }
 
-async function cli(args: string[]): Promise<string> {
-  const proc = Bun.spawn({ cmd: [SOCKETIZER_BINARY, ...args], stdout: 'pipe', stderr: 'pipe' })
+async function cli(binary: string, args: string[]): Promise<string> {
+  const proc = Bun.spawn({ cmd: [binary, ...args], stdout: 'pipe', stderr: 'pipe' })
   const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000)
   const [out, err, code] = await Promise.all([
     new Response(proc.stdout).text(),
@@ -28,18 +29,19 @@ async function cli(args: string[]): Promise<string> {
 }
 
 export async function prepareSocketizer(
+  binary: string,
   templateDir: string,
   hosts: string[],
   maxConnections: number,
 ): Promise<SocketizerSetup> {
   mkdirSync(templateDir, { recursive: true })
-  const help = await cli(['serve', '--help'])
+  const help = await cli(binary, ['serve', '--help'])
   const canTurnOffCoalescing = help.includes('--coalesce-window-ms')
   const limit = String(maxConnections)
-  await cli(['settings', '--data-dir', templateDir, '--max-connections', limit])
+  await cli(binary, ['settings', '--data-dir', templateDir, '--max-connections', limit])
   const apiKeys = new Map<string, string>()
   for (const host of hosts) {
-    const out = await cli([
+    const out = await cli(binary, [
       'site',
       'add',
       host,
@@ -53,6 +55,7 @@ export async function prepareSocketizer(
     apiKeys.set(host, site.apiKey)
   }
   return {
+    binary,
     templateDir,
     apiKeys,
     serveArgs: [

@@ -14,7 +14,10 @@ function runApiLoad(cmd: ApiLoadCommand): Promise<ApiLoadResult> {
     const child = Bun.spawn({
       cmd: [process.execPath, API_LOAD_SCRIPT],
       stdio: ['ignore', 'inherit', 'inherit'],
-      ipc: (message: ApiLoadResult) => resolve(message),
+      ipc: (message: ApiLoadResult) => {
+        resolve(message)
+        child.kill()
+      },
     })
     child.send(cmd)
     const timer = setTimeout(() => child.kill('SIGKILL'), (cmd.maxSeconds + 30) * 1000)

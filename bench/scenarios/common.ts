@@ -2,7 +2,7 @@
 import { GeneratorPool, type OpenTotals } from '../lib/generators'
 import { sendRefresh } from '../lib/plugin-request'
 import { percentile, round } from '../lib/stats'
-import { sampleProcess } from '../lib/proc'
+import { sampleProcess, type ProcSample } from '../lib/proc'
 import type { RunContext } from './types'
 
 export const now = () => performance.timeOrigin + performance.now()
@@ -89,6 +89,25 @@ export function latencyMetrics(sorted: Float64Array) {
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.length ? sorted[sorted.length - 1]! : NaN),
+  }
+}
+
+/** One sample of a time series: seconds since `start`, server RSS, descriptors, CPU, open sockets. */
+export interface Point {
+  t: number
+  rssMB: number
+  fds: number
+  cpuSec: number
+  sockets: number
+}
+
+export function point(sample: ProcSample, start: number, sockets: number): Point {
+  return {
+    t: round((sample.at - start) / 1000, 1),
+    rssMB: round(sample.rssBytes / 2 ** 20, 1),
+    fds: sample.fds,
+    cpuSec: round(sample.cpuSeconds, 2),
+    sockets,
   }
 }
 

@@ -1,26 +1,19 @@
 // soak: a steady population of sockets with churn (some leave and as many join every second) and
 // one refresh per second, round-robin over the hosts. Samples RSS and descriptors over time.
 import { round, sum } from '../lib/stats'
-import type { ProcSample } from '../lib/proc'
 import {
   deliveryLatencies,
   fmt,
   latencyMetrics,
   openSockets,
+  point,
   refreshAndWait,
+  type Point,
   type RefreshOutcome,
 } from './common'
 import type { Scenario } from './types'
 
 const TICK_MS = 1000
-
-interface Point {
-  t: number
-  rssMB: number
-  fds: number
-  cpuSec: number
-  sockets: number
-}
 
 export const soak: Scenario = {
   name: 'soak',
@@ -104,14 +97,4 @@ export const soak: Scenario = {
   row: (s) =>
     `rss ${fmt(s.rssStartMB)} -> ${fmt(s.rssEndMB)} MB (max ${fmt(s.rssMaxMB)})  ` +
     `fds ${fmt(s.fdsStart, 0)} -> ${fmt(s.fdsEnd, 0)}  p99 ${fmt(s.p99Ms)} ms  cpu ${fmt(s.cpuSec, 2)} s`,
-}
-
-function point(sample: ProcSample, start: number, sockets: number): Point {
-  return {
-    t: round((sample.at - start) / 1000, 1),
-    rssMB: round(sample.rssBytes / 2 ** 20, 1),
-    fds: sample.fds,
-    cpuSec: round(sample.cpuSeconds, 2),
-    sockets,
-  }
 }
