@@ -72,8 +72,8 @@ function answerError(service: Service, code: string | number, error: unknown, re
 export function createApp(service: Service) {
   const live = liveHandler(service)
   return new Elysia({
-    // Bun serves the visitors' upgrades without Elysia's request handling, which cost about 3 µs
-    // of the 25 µs of server CPU per handshake (see bench/RESULTS.md).
+    // Bun serves the visitors' upgrades without Elysia's request handling, which cost 4 to 5 µs
+    // of CPU per socket, against about 25 µs per handshake in all (see bench/RESULTS.md).
     serve: {
       routes: {
         [`${livePrefix}*`]: {
