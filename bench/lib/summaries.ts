@@ -15,13 +15,20 @@ export interface Summary {
   metrics: Record<string, Spread>
 }
 
-/** Returns the summary lines of the given files, in file order. */
+/**
+ * Returns the summary lines of the given files. A later summary of the same scenario, variant
+ * and server replaces an earlier one in its place, so a rerun can be listed after a full run.
+ */
 export function readSummaries(files: string[]): Summary[] {
-  return files.flatMap((file) =>
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line))
-      .filter((entry) => entry.type === 'summary'),
-  )
+  const latest = new Map<string, Summary>()
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.startsWith('{')) continue
+      const entry = JSON.parse(line) as Summary
+      if (entry.type !== 'summary') continue
+      const key = `${entry.scenario}\n${entry.variant}\n${entry.server}`
+      latest.set(key, entry)
+    }
+  }
+  return [...latest.values()]
 }

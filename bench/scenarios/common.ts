@@ -26,7 +26,7 @@ export interface RefreshOutcome {
   sentAt: number
   /** Sockets open on the host when the request went out. */
   expected: number
-  /** `sent` as the server reported it, or -1 when the reply had none. */
+  /** Sockets the server reported reaching (`sent`, or Socketizer's `sockets`), -1 when none. */
   reported: number
   status: number
   /** Time from sending the request until the last socket had the frame, in ms. */
@@ -49,7 +49,8 @@ export async function refreshAndWait(
   }))
   let reported = -1
   try {
-    reported = Number(JSON.parse(reply.body).sent ?? -1)
+    const body = JSON.parse(reply.body) as { sent?: number; sockets?: number }
+    reported = Number(body.sent ?? body.sockets ?? -1)
   } catch {
     // A non-JSON reply keeps reported at -1; the status shows what went wrong.
   }
@@ -92,7 +93,7 @@ export function latencyMetrics(sorted: Float64Array) {
   }
 }
 
-/** One sample of a time series: seconds since `start`, server RSS, descriptors, CPU, open sockets. */
+/** One sample of a time series: seconds since `start`, RSS, descriptors, CPU and open sockets. */
 export interface Point {
   t: number
   rssMB: number

@@ -1,6 +1,7 @@
-// hold: the most sockets one server process can keep open, held idle for a while. Samples RSS,
-// descriptors and CPU over the hold, then sends one refresh per host, which must reach every
-// requested socket: a run is complete only when all connected, stayed open and got the frame.
+// hold: the maximum number of sockets one server process can keep open, held idle for a while.
+// Samples RSS, descriptors and CPU over the hold, then sends one refresh per host, which must
+// reach every requested socket. A run is complete only when all connected, stayed open and got
+// the frame.
 import { round, sum } from '../lib/stats'
 import { fmt, openSockets, point, refreshAndWait, type Point } from './common'
 import type { Scenario } from './types'
