@@ -19,7 +19,7 @@ function toApiError(code: string | number, error: unknown): ApiError {
   // Elysia wraps an error thrown by a parse hook in its own ParseError.
   if (error instanceof Error && error.cause instanceof ApiError) return error.cause
   if (code === 'NOT_FOUND') return new ApiError('not_found', 'no such route')
-  // SQLite answers SQLITE_BUSY when another process holds the write lock past the busy timeout.
+  // SQLite returns SQLITE_BUSY when another process holds the write lock past the busy timeout.
   if (error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY')) {
     return new ApiError('unavailable', 'the store is busy; retry in a moment')
   }
@@ -59,7 +59,7 @@ function answerError(service: Service, code: string | number, error: unknown, re
   try {
     logRejection(service, apiError, pathOf(request.url), error)
   } catch {
-    // Logging must not turn an answer into a crash; pino does not throw on valid fields.
+    // A failed log write must not turn an error response into a crash.
   }
   const headers: Record<string, string> = {}
   if (apiError.status === 401) headers['www-authenticate'] = 'Bearer'

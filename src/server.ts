@@ -29,7 +29,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     // Handlers read bodies as streams and answer a JSON 413 past --max-body-bytes, so Bun's own
     // limit, which answers a bare 413, is set out of the way.
     maxRequestBodySize: 1 << 30,
-    // Bun's development mode answers errors with a page of source code.
+    // Bun's development mode renders errors as a page of source code.
     development: false,
     // Two servers on one port would split the sockets of a host between them.
     reusePort: false,

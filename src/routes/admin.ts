@@ -52,7 +52,7 @@ const isServiceKey = (service: Service, key: string | undefined) =>
 
 const body = (schema: v.GenericSchema) => ({ required: true, content: jsonContent(schema) })
 
-/** OpenAPI details of an admin route: Bearer authorisation and the error answers. */
+/** Builds the OpenAPI details of an admin route: Bearer authorisation and the error responses. */
 const doc = (summary: string, extra: Record<string, unknown> = {}) => ({
   summary,
   tags: ['admin'],
